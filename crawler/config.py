@@ -69,9 +69,7 @@ class SiteConfig:
 
 @dataclass
 class CrawlConfig:
-    user_agent: str = _f(
-        "seedwire/0.1 (+{contact_url})", "User-Agent; {contact_url} is replaced"
-    )
+    user_agent: str = _f("seedwire/0.1 (+{contact_url})", "User-Agent; {contact_url} is replaced")
     contact_url: str = _f("https://github.com/seedwire/seedwire", "contact URL in the User-Agent")
     concurrency_per_host: int = _f(4, "concurrent requests per host")
     concurrency: int = _f(32, "concurrent requests in total")
@@ -221,7 +219,16 @@ def _convert(value: Any, kind: Any, where: str) -> Any:
     if kind is bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        if isinstance(value, str) and value.lower() in {
+            "1",
+            "true",
+            "yes",
+            "on",
+            "0",
+            "false",
+            "no",
+            "off",
+        }:
             return value.lower() in {"1", "true", "yes", "on"}
     elif kind is int:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -290,7 +297,9 @@ def _validate(config: Config) -> None:
         ZoneInfo(config.site.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         where = config.origin("site", "timezone")
-        raise ConfigError(f"{where}: site.timezone: unknown timezone {config.site.timezone!r}") from exc
+        raise ConfigError(
+            f"{where}: site.timezone: unknown timezone {config.site.timezone!r}"
+        ) from exc
     if config.site.language not in {"zh", "en"}:
         where = config.origin("site", "language")
         raise ConfigError(f"{where}: site.language must be zh or en, got {config.site.language!r}")
@@ -354,6 +363,8 @@ def describe_keys() -> list[tuple[str, str, Any, str]]:
     rows = []
     for section, cls in SECTIONS.items():
         for f in dataclasses.fields(cls):
-            default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            default = (
+                f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            )
             rows.append((section, f.name, default, f.metadata.get("doc", "")))
     return rows

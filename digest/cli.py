@@ -56,17 +56,27 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="A seedwire.toml other than ./seedwire.toml.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A seedwire.toml other than ./seedwire.toml.",
+)
 @click.option("--db", type=click.Path(dir_okay=False), help="The SQLite file (paths.db).")
-@click.option("--seeds-dir", type=click.Path(file_okay=False), help="Seed folder (paths.seeds_dir).")
+@click.option(
+    "--seeds-dir", type=click.Path(file_okay=False), help="Seed folder (paths.seeds_dir)."
+)
 @click.option("--out-dir", type=click.Path(file_okay=False), help="Output folder (paths.out_dir).")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.version_option(package_name="seedwire")
 @click.pass_context
 def main(
-    ctx: click.Context, config_file: Path | None, db: str | None, seeds_dir: str | None,
-    out_dir: str | None, verbose: int,
+    ctx: click.Context,
+    config_file: Path | None,
+    db: str | None,
+    seeds_dir: str | None,
+    out_dir: str | None,
+    verbose: int,
 ) -> None:
     """seedwire: seed documents in, a weekly newsletter out.
 
@@ -77,7 +87,9 @@ def main(
       seedwire digest build          # last week's issue into ./out
     """
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("jieba").setLevel(logging.WARNING)
     overrides = {"paths": {"db": db, "seeds_dir": seeds_dir, "out_dir": out_dir}}
     try:

@@ -26,7 +26,7 @@ class Entry:
     language: str | None
     score: float
     also: list[Coverage] = field(default_factory=list)
-    summary_method: str = "extractive"   # extractive | llm | llm-cache
+    summary_method: str = "extractive"  # extractive | llm | llm-cache
 
 
 @dataclass
@@ -40,17 +40,17 @@ class TopicSection:
 @dataclass
 class IssueContext:
     number: int
-    period: str               # "2026-W47" or "2026-11-01..2026-11-15"
-    starts: datetime          # aware, in the configured timezone
-    ends: datetime            # exclusive
+    period: str  # "2026-W47" or "2026-11-01..2026-11-15"
+    starts: datetime  # aware, in the configured timezone
+    ends: datetime  # exclusive
     subject: str
     topics: list[TopicSection]
-    generated: datetime       # the `now` it was built with
+    generated: datetime  # the `now` it was built with
     site_title: str
-    base_url: str             # public URL of out/, ends with "/"
-    language: str             # "zh" | "en": the fixed words
+    base_url: str  # public URL of out/, ends with "/"
+    language: str  # "zh" | "en": the fixed words
     timezone: str
-    quiet: bool = False       # an issue for a week with nothing new
+    quiet: bool = False  # an issue for a week with nothing new
 
     @property
     def entry_count(self) -> int:

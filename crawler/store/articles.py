@@ -11,8 +11,6 @@ from sqlite_utils import Database
 
 from crawler.store.core import dumps, loads, now_iso, transaction
 
-BANDS = 4
-BAND_BITS = 64 // BANDS
 _MASK64 = (1 << 64) - 1
 
 
@@ -24,13 +22,6 @@ def to_signed(value: int) -> int:
 
 def to_unsigned(value: int) -> int:
     return value & _MASK64
-
-
-def bands(fingerprint: int) -> list[int]:
-    """Split a 64-bit fingerprint into BANDS values: two prints within BANDS-1 bits share one."""
-    fp = to_unsigned(fingerprint)
-    mask = (1 << BAND_BITS) - 1
-    return [(fp >> (i * BAND_BITS)) & mask for i in range(BANDS)]
 
 
 @dataclass
@@ -53,7 +44,9 @@ class NewArticle:
     published: str | None = None
     language: str | None = None
     source: str | None = None
-    fingerprint: int | None = None
+    fingerprint: int | None = None  # SimHash (unsigned 64-bit)
+    minhash: bytes | None = None  # MinHash signature
+    band_keys: list[int] = field(default_factory=list)
     kind: str = "article"
     scores: list[TopicScore] = field(default_factory=list)
 
@@ -75,32 +68,30 @@ def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
 
 
 def article_id_for(db: Database, canonical_url: str) -> int | None:
-    row = db.execute(
-        "SELECT id FROM articles WHERE canonical_url = ?", [canonical_url]
-    ).fetchone()
+    row = db.execute("SELECT id FROM articles WHERE canonical_url = ?", [canonical_url]).fetchone()
     return row[0] if row else None
 
 
-def near_duplicates(db: Database, fingerprint: int, max_distance: int) -> list[tuple[int, int]]:
-    """(article_id, Hamming distance) of stored articles within ``max_distance`` bits."""
-    if max_distance >= BANDS:
-        raise ValueError(f"the band index finds distances below {BANDS}")
-    fp = to_unsigned(fingerprint)
-    clauses = " OR ".join("(b.band = ? AND b.value = ?)" for _ in range(BANDS))
-    args: list[int] = []
-    for i, value in enumerate(bands(fp)):
-        args += [i, value]
+def near_duplicates(
+    db: Database, band_keys: list[int], minhash: bytes, min_similarity: float
+) -> list[tuple[int, float]]:
+    """(article_id, estimated similarity) of stored articles sharing a band key, best first."""
+    from crawler.dedupe import similarity
+
+    if not band_keys:
+        return []
+    marks = ",".join("?" * len(band_keys))
     rows = db.execute(
-        f"""SELECT DISTINCT a.id, a.fingerprint FROM simhash_bands b
-            JOIN articles a ON a.id = b.article_id WHERE {clauses}""",
-        args,
+        f"""SELECT a.id, a.minhash FROM articles a WHERE a.id IN
+            (SELECT DISTINCT article_id FROM minhash_bands WHERE key IN ({marks}))""",
+        band_keys,
     ).fetchall()
     hits = []
     for article_id, other in rows:
-        distance = (fp ^ to_unsigned(other)).bit_count()
-        if distance <= max_distance:
-            hits.append((article_id, distance))
-    return sorted(hits, key=lambda hit: (hit[1], hit[0]))
+        score = similarity(minhash, other) if other else 0.0
+        if score >= min_similarity:
+            hits.append((article_id, score))
+    return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
 
 
 def insert_article(db: Database, article: NewArticle, *, now: datetime, run_id: int | None) -> int:
@@ -108,22 +99,33 @@ def insert_article(db: Database, article: NewArticle, *, now: datetime, run_id: 
     with transaction(db):
         cursor = db.execute(
             """INSERT INTO articles (canonical_url, url, kind, title, author, description,
-                   published, first_seen, language, text, site, source, fingerprint, crawl_run)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   published, first_seen, language, text, site, source, fingerprint, minhash,
+                   crawl_run)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
-                article.canonical_url, article.url, article.kind, article.title, article.author,
-                article.description, article.published, now_iso(now), article.language,
-                article.text, article.site, article.source,
+                article.canonical_url,
+                article.url,
+                article.kind,
+                article.title,
+                article.author,
+                article.description,
+                article.published,
+                now_iso(now),
+                article.language,
+                article.text,
+                article.site,
+                article.source,
                 to_signed(article.fingerprint) if article.fingerprint is not None else None,
+                article.minhash,
                 run_id,
             ],
         )
         article_id = int(cursor.lastrowid or 0)
-        if article.fingerprint is not None:
+        if article.band_keys:
             db.execute(
-                "INSERT OR IGNORE INTO simhash_bands (band, value, article_id) VALUES "
-                + ",".join("(?, ?, ?)" for _ in range(BANDS)),
-                [v for i, b in enumerate(bands(article.fingerprint)) for v in (i, b, article_id)],
+                "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES "
+                + ",".join("(?, ?)" for _ in article.band_keys),
+                [v for key in article.band_keys for v in (key, article_id)],
             )
         for score in article.scores:
             db.execute(
@@ -141,13 +143,22 @@ def insert_article(db: Database, article: NewArticle, *, now: datetime, run_id: 
 
 
 def record_duplicate(
-    db: Database, *, canonical_url: str, url: str, original_id: int, reason: str,
-    distance: int | None, title: str | None, site: str, now: datetime, run_id: int | None,
+    db: Database,
+    *,
+    canonical_url: str,
+    url: str,
+    original_id: int,
+    reason: str,
+    similarity: float | None,
+    title: str | None,
+    site: str,
+    now: datetime,
+    run_id: int | None,
 ) -> None:
     db.execute(
-        """INSERT OR IGNORE INTO duplicates (canonical_url, url, original_id, reason, distance,
+        """INSERT OR IGNORE INTO duplicates (canonical_url, url, original_id, reason, similarity,
                title, site, first_seen, crawl_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [canonical_url, url, original_id, reason, distance, title, site, now_iso(now), run_id],
+        [canonical_url, url, original_id, reason, similarity, title, site, now_iso(now), run_id],
     )
 
 

@@ -34,20 +34,36 @@ def update_run_stats(db: Database, run_id: int, stats: dict[str, Any]) -> None:
 
 def list_runs(db: Database, limit: int = 10) -> list[dict[str, Any]]:
     rows = db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit])
-    return [{**row, "stats": loads(row["stats"], {}), "args": loads(row["args"], {})} for row in rows]
+    return [
+        {**row, "stats": loads(row["stats"], {}), "args": loads(row["args"], {})} for row in rows
+    ]
 
 
 def table_counts(db: Database) -> dict[str, int]:
     names = [
-        "topics", "seeds", "seed_urls", "sources", "articles", "article_topics", "duplicates",
-        "rejects", "crawl_runs", "digests", "digest_items", "subscribers", "deliveries",
+        "topics",
+        "seeds",
+        "seed_urls",
+        "sources",
+        "articles",
+        "article_topics",
+        "duplicates",
+        "rejects",
+        "crawl_runs",
+        "digests",
+        "digest_items",
+        "subscribers",
+        "deliveries",
     ]
     existing = set(db.table_names())
-    return {n: db.execute(f"SELECT count(*) FROM [{n}]").fetchone()[0] for n in names if n in existing}
+    return {
+        n: db.execute(f"SELECT count(*) FROM [{n}]").fetchone()[0] for n in names if n in existing
+    }
 
 
 def article_counts(db: Database) -> dict[str, Any]:
     """Articles per kind, language and site; relevant per topic."""
+
     def pairs(sql: str) -> dict[str, int]:
         return {str(k): v for k, v in db.execute(sql).fetchall()}
 

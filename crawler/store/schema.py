@@ -76,16 +76,16 @@ CREATE TABLE IF NOT EXISTS articles (
     site TEXT NOT NULL,                       -- host of the canonical URL
     source TEXT REFERENCES sources(site) ON DELETE SET NULL,
     fingerprint INTEGER,                      -- 64-bit SimHash (signed)
+    minhash BLOB,                             -- MinHash signature (crawler.dedupe)
     crawl_run INTEGER REFERENCES crawl_runs(id) ON DELETE SET NULL
 );
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE INDEX IF NOT EXISTS articles_first_seen ON articles(first_seen);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
-CREATE TABLE IF NOT EXISTS simhash_bands (
-    band INTEGER NOT NULL,
-    value INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS minhash_bands (   -- LSH index: articles sharing a key are candidates
+    key INTEGER NOT NULL,
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    PRIMARY KEY (band, value, article_id)
+    PRIMARY KEY (key, article_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS article_topics (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -102,7 +102,7 @@ CREATE TABLE IF NOT EXISTS duplicates (
     url TEXT NOT NULL,
     original_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     reason TEXT NOT NULL,                     -- near-duplicate | same-canonical
-    distance INTEGER,
+    similarity REAL,                          -- estimated Jaccard similarity to the original
     title TEXT, site TEXT,
     first_seen TEXT NOT NULL,
     crawl_run INTEGER REFERENCES crawl_runs(id) ON DELETE SET NULL

@@ -50,10 +50,15 @@ def sync_seeds(db: Database, seedset: SeedSet, now: datetime) -> dict[str, int]:
                        since=excluded.since, seeds=excluded.seeds, active=1,
                        updated=excluded.updated""",
                 [
-                    topic.slug, topic.name, dumps(topic.keywords), dumps(topic.exclude),
-                    dumps(topic.languages), topic.threshold,
+                    topic.slug,
+                    topic.name,
+                    dumps(topic.keywords),
+                    dumps(topic.exclude),
+                    dumps(topic.languages),
+                    topic.threshold,
                     topic.since.isoformat() if topic.since else None,
-                    dumps(topic.seeds), stamp,
+                    dumps(topic.seeds),
+                    stamp,
                 ],
             )
         slug_of = {path: t.slug for t in seedset.topics for path in t.seeds}
@@ -64,9 +69,15 @@ def sync_seeds(db: Database, seedset: SeedSet, now: datetime) -> dict[str, int]:
                 """INSERT OR REPLACE INTO seeds (path, format, title, date, author, language,
                        topic, keywords, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
-                    seed.path, seed.format, seed.title,
+                    seed.path,
+                    seed.format,
+                    seed.title,
                     seed.date.isoformat() if seed.date else None,
-                    seed.author, seed.language, slug_of.get(seed.path), dumps(seed.keywords), stamp,
+                    seed.author,
+                    seed.language,
+                    slug_of.get(seed.path),
+                    dumps(seed.keywords),
+                    stamp,
                 ],
             )
             db.execute("DELETE FROM seed_urls WHERE seed = ?", [seed.path])
@@ -84,8 +95,13 @@ def sync_seeds(db: Database, seedset: SeedSet, now: datetime) -> dict[str, int]:
                        start_urls=excluded.start_urls, feeds=excluded.feeds,
                        sitemaps=excluded.sitemaps, active=1, updated=excluded.updated""",
                 [
-                    site, entry["host"], dumps(entry["topics"]), dumps(entry["start_urls"]),
-                    dumps(entry["feeds"]), dumps(entry["sitemaps"]), stamp,
+                    site,
+                    entry["host"],
+                    dumps(entry["topics"]),
+                    dumps(entry["start_urls"]),
+                    dumps(entry["feeds"]),
+                    dumps(entry["sitemaps"]),
+                    stamp,
                 ],
             )
     return {"topics": len(seedset.topics), "seeds": len(seedset.seeds), "sources": len(sources)}
@@ -150,14 +166,17 @@ def mark_crawled(db: Database, site: str, now: datetime) -> None:
 
 
 def get_validator(db: Database, url: str) -> dict[str, Any] | None:
-    row = db.execute(
-        "SELECT etag, last_modified FROM validators WHERE url = ?", [url]
-    ).fetchone()
+    row = db.execute("SELECT etag, last_modified FROM validators WHERE url = ?", [url]).fetchone()
     return {"etag": row[0], "last_modified": row[1]} if row else None
 
 
 def set_validator(
-    db: Database, url: str, *, etag: str | None, last_modified: str | None, status: int,
+    db: Database,
+    url: str,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    status: int,
     now: datetime,
 ) -> None:
     db.execute(
