@@ -177,7 +177,17 @@ def _fts(db: Database) -> None:
     db["articles"].enable_fts(["title", "text"], tokenize="trigram", create_triggers=True)
 
 
+def _delivery_state(db: Database) -> None:
+    """Deliveries: ``sending``/``skipped`` states, when a row last changed, a status index;
+    subscribers: where the consent came from (cli, import, web)."""
+    db.execute("ALTER TABLE deliveries ADD COLUMN updated TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries(digest_id, status)")
+    db.execute("ALTER TABLE subscribers ADD COLUMN source TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS subscribers_status ON subscribers(status)")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_articles_fts_trigram", _fts),
+    ("0020_delivery_state", _delivery_state),
 ]
