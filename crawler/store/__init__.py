@@ -22,6 +22,23 @@ from crawler.store.core import (
     open_db,
     transaction,
 )
+from crawler.store.digests import (
+    DigestItem,
+    DigestNumberTaken,
+    StoreSummaryCache,
+    article_texts,
+    articles_in_other_issues,
+    digest_contexts,
+    digest_entries,
+    get_digest,
+    get_digest_by_number,
+    issue_topics,
+    list_digests,
+    period_candidates,
+    put_topic,
+    reserve_number,
+    save_digest,
+)
 from crawler.store.runs import (
     article_counts,
     finish_run,
@@ -116,4 +133,21 @@ __all__ += [
     "set_subscriber_status",
     "subscriber_counts",
     "update_subscriber",
+]
+__all__ += [
+    "DigestItem",
+    "DigestNumberTaken",
+    "StoreSummaryCache",
+    "article_texts",
+    "articles_in_other_issues",
+    "digest_contexts",
+    "digest_entries",
+    "get_digest",
+    "get_digest_by_number",
+    "issue_topics",
+    "list_digests",
+    "period_candidates",
+    "put_topic",
+    "reserve_number",
+    "save_digest",
 ]

@@ -186,8 +186,14 @@ def _delivery_state(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS subscribers_status ON subscribers(status)")
 
 
+def _digest_context(db: Database) -> None:
+    """Digests keep the issue as rendered (JSON), so the archive can be rendered again."""
+    db.execute("ALTER TABLE digests ADD COLUMN context TEXT NOT NULL DEFAULT '{}'")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_articles_fts_trigram", _fts),
+    ("0010_digest_context", _digest_context),
     ("0020_delivery_state", _delivery_state),
 ]
