@@ -1,0 +1,91 @@
+"""The CPU-bound half of the pipeline, run in a process pool off the reactor thread.
+
+One call per page: extract the main text (:func:`crawler.extract.extract_article`), fingerprint
+it (:mod:`crawler.dedupe`) and score it against every topic (:mod:`crawler.relevance`, jieba).
+The reactor thread only fetches, checks the store and writes rows, so both cores work.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_PROFILES: list[tuple[str, Any]] = []
+
+
+@dataclass
+class PageResult:
+    """What a worker sends back for one page."""
+
+    text: str
+    title: str | None
+    author: str | None
+    published: str | None
+    language: str | None
+    description: str | None
+    canonical_url: str | None
+    simhash: int | None
+    minhash: bytes | None
+    band_keys: list[int] = field(default_factory=list)
+    scores: list[tuple[str, float, dict[str, float], bool]] = field(default_factory=list)
+
+
+def init_worker(profiles: list[tuple[str, Any]]) -> None:
+    """Pool initializer: keep the topic profiles and warm jieba up once per process."""
+    global _PROFILES
+    _PROFILES = profiles
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    from crawler import text
+
+    text.tokenize("预热 warm up", "zh")
+
+
+def score_all(title: str, body: str, language: str | None) -> list[tuple[str, float, dict, bool]]:
+    from crawler.relevance import score_article
+
+    scores = []
+    for slug, profile in _PROFILES:
+        result = score_article(profile, title, body, language)
+        scores.append((slug, result.score, result.matched, result.relevant))
+    return scores
+
+
+def process_page(body: bytes, url: str) -> PageResult | None:
+    """Extract, fingerprint and score one page; None when it holds no article text."""
+    from crawler.dedupe import text_print
+    from crawler.extract import extract_article
+
+    article = extract_article(body, url)
+    if article is None or not article.text.strip():
+        return None
+    printed = text_print(article.text)
+    return PageResult(
+        text=article.text,
+        title=article.title,
+        author=article.author,
+        published=article.published.isoformat() if article.published else None,
+        language=article.language,
+        description=article.description,
+        canonical_url=article.canonical_url,
+        simhash=printed.simhash if printed else None,
+        minhash=printed.minhash if printed else None,
+        band_keys=printed.bands if printed else [],
+        scores=score_all(article.title or "", article.text, article.language),
+    )
+
+
+def make_pool(workers: int, profiles: list[tuple[str, Any]]) -> ProcessPoolExecutor:
+    """A pool of fresh interpreters (spawn: never fork a process running a reactor)."""
+    workers = max(1, workers or (os.cpu_count() or 1))
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(profiles,),
+    )
