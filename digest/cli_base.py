@@ -179,7 +179,7 @@ def config_cmd(ctx: Context, as_json: bool) -> None:
     if as_json:
         echo_json({"config": rows, "secrets": secrets, "db": str(ctx.config.db_path)})
         return
-    echo_table(rows + secrets, ["key", "value", "from"], max_width=70)
+    echo_table(rows + secrets, ["key", "value", "from"], max_width=200)
 
 
 @main.command("search")
