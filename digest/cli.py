@@ -140,3 +140,4 @@ if __name__ == "__main__":  # pragma: no cover
 
 # Command modules register themselves on ``main``.
 from digest import cli_base  # noqa: E402,F401
+from digest import cli_digest  # noqa: E402,F401
