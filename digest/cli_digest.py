@@ -53,6 +53,7 @@ def _relative(path: Path) -> str:
 def _report(ctx: Context, built: BuiltIssue) -> dict[str, Any]:
     config = ctx.config
     days = format_period(built.starts, built.ends, "en", config.site.timezone)
+    selection = built.selection
     main_files = ["email_html", "email_txt", "feed_xml", "atom_xml", "index_html", "issue_html"]
     return {
         "number": built.number,
@@ -66,6 +67,12 @@ def _report(ctx: Context, built: BuiltIssue) -> dict[str, Any]:
         "topics": built.entries_per_topic,
         "also": sum(len(e.also) for s in built.context.topics for e in s.entries),
         "summaries": built.methods,
+        "candidates": {
+            "articles": selection.considered,
+            "too_old": selection.stale,
+            "same_story": selection.clustered,
+            "over_caps": selection.capped,
+        } if selection else {},
         "files": {key: _relative(built.paths[key]) for key in main_files if key in built.paths},
         "pages": len(built.paths),
     }
@@ -142,6 +149,12 @@ def digest_build(
             click.echo(f"  {name.ljust(width)}  {count}")
         methods = ", ".join(f"{n} {m}" for m, n in sorted(built.methods.items()))
         click.echo(f"Summaries: {methods}")
+        found = report["candidates"]
+        if found:
+            click.echo(
+                f"Candidates: {found['articles']} new articles; {found['too_old']} too old, "
+                f"{found['same_story']} under another entry, {found['over_caps']} over the caps"
+            )
     click.echo("Written:")
     for path in report["files"].values():
         click.echo(f"  {path}")

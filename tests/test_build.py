@@ -19,6 +19,7 @@ from crawler.store import (
     get_digest,
     list_digests,
     open_db,
+    save_digest,
 )
 from digest.build import (
     DigestError,
@@ -220,6 +221,30 @@ def test_rebuilding_a_period_keeps_its_number(config: Config, db: Any, seed: See
     assert len(list(ET.parse(out / "feed.xml").getroot().iter("item"))) == 2
 
 
+def test_a_number_taken_meanwhile_is_not_reused(
+    config: Config, db: Any, seed: Seeder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import digest.build
+
+    week47(seed)
+    real = digest.build.reserve_number
+    calls: list[int] = []
+
+    def racing(db: Any, period: str) -> int:
+        number = real(db, period)
+        if not calls:  # another build stores an issue under this number right now
+            save_digest(db, period="2026-W40", number=number, subject="other", html="", text="",
+                        starts="a", ends="b", items=[], context={}, now=NOW_W47)
+        calls.append(number)
+        return number
+
+    monkeypatch.setattr(digest.build, "reserve_number", racing)
+    built = build_issue(db, config, now=NOW_W47)
+    assert calls == [1, 2]
+    assert built.number == 2 and built.subject.startswith("seedwire weekly #2: ")
+    assert get_digest(db, "2026-W47")["number"] == 2
+
+
 def test_an_empty_period_makes_no_issue(config: Config, db: Any, seed: Seeder) -> None:
     assert build_issue(db, config, now=NOW_W47) is None
     assert list_digests(db) == []
@@ -339,6 +364,8 @@ def test_cli_build_list_show(tmp_path: Path, db: Any, seed: Seeder,
     assert "  GPT-4o  3" in lines and "  Sora    1" in lines
     assert "  out/email.html" in lines and "  out/feed.xml" in lines
     assert "  out/issues/2026-W47.html" in lines
+    assert ("Candidates: 6 new articles; 0 too old, 2 under another entry, 0 over the caps"
+            in lines)
 
     again = run(tmp_path, "digest", "build", "--period", "2026-W47",
                 "--now", "2026-11-24T08:00:00+08:00")

