@@ -63,9 +63,10 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "demoweb/1.0"
-    sys_version = ""
     server: _Server
+
+    def version_string(self) -> str:
+        return "demoweb/1.0"
 
     def setup(self) -> None:
         super().setup()
@@ -332,7 +333,7 @@ class FixtureWeb:
         url = self.base_url(article.site.host) + article.path
         original = (self.base_url(article.original.site.host) + article.original.path
                     if article.original else None)
-        linked = self.world.linked_from(article)
+        linked = self.world.linked_from(article, max(self._week, article.week))
         return ExpectedArticle(
             id=article.id, host=article.site.host, path=article.path, url=url,
             language=article.lang, on_topic=article.on_topic, week=article.week,
@@ -346,7 +347,8 @@ class FixtureWeb:
     def expected_articles(self, week: int | None = None) -> list[ExpectedArticle]:
         """Ground truth. ``week=None``: every article visible now (archive and weeks up to the
         clock); ``week=N``: the articles published in week N (0 = archive). Sorted by host then
-        publication time."""
+        publication time. Flags describe the web at the current clock; articles of a later week
+        are described as they will be once the clock reaches their week."""
         out = []
         for site in self.world.sites:
             for article in site.articles:

@@ -550,14 +550,23 @@ class World:
         return self._cached(("listing", site.index, week, what, value), make)
 
     def feed_items(self, site: Site, week: int, flash: bool = False) -> list[Article]:
-        """The latest items of a feed (``flash``: the Atom feed that also carries flash news)."""
+        """The latest items of a feed, newest first. ``flash``: the Atom feed, which also carries
+        flash news: the latest items plus every flash item of the current week."""
         if not flash:
             return self.listed(site, week)[:FEED_ITEMS]
-        return self._cached(
-            ("flash", site.index, week),
-            lambda: [a for a in reversed(self.visible(site, week))
-                     if a.kind in ("regular", "flash")][:FEED_ITEMS],
-        )
+
+        def make() -> list[Article]:
+            newest = [a for a in reversed(self.visible(site, week))
+                      if a.kind in ("regular", "flash")]
+            chosen = set(newest[:FEED_ITEMS])
+            chosen |= {a for a in newest if a.kind == "flash" and a.week == week}
+            return [a for a in newest if a in chosen]
+
+        return self._cached(("flash", site.index, week), make)
+
+    def _feed_set(self, site: Site, week: int, flash: bool) -> set[Article]:
+        return self._cached(("feedset", site.index, week, flash),
+                            lambda: set(self.feed_items(site, week, flash)))
 
     def private(self, site: Site, week: int) -> list[Article]:
         """Members-only articles (under a robots.txt-disallowed path), newest first."""
@@ -571,15 +580,24 @@ class World:
             source.published.astimezone(TZ), long=self.page_kb is not None,
         )
 
-    def linked_from(self, article: Article) -> tuple[str, ...]:
-        """Where a crawler finds links to ``article``."""
+    def linked_from(self, article: Article, week: int) -> tuple[str, ...]:
+        """Where a crawler finds links to ``article`` at ``week``: "sitemap", "listing" (home,
+        section, tag and author pages), "home" (members box) or "feed:<path>"."""
         site = article.site
-        if article.kind == "orphan":
+        if article.kind == "orphan" or article.week > week:
             return ()
         if article.kind == "private":
             return ("home",)
+        in_atom = site.kind == "news-zh" and article in self._feed_set(site, week, True)
         if article.kind == "flash":
-            return ("feed:/atom.xml",)
-        feed = {"news-en": "feed:/rss.xml", "news-zh": "feed:/index.rdf",
-                "blog": "feed:/feed.xml"}[site.kind]
-        return ("sitemap", "listing", feed)
+            return ("feed:/atom.xml",) if in_atom else ()
+        places = ["sitemap", "listing"]
+        in_feed = article in self._feed_set(site, week, False)
+        if in_feed:
+            places.append({"news-en": "feed:/rss.xml", "news-zh": "feed:/index.rdf",
+                           "blog": "feed:/feed.xml"}[site.kind])
+        if in_atom:
+            places.append("feed:/atom.xml")
+        if site.kind == "blog" and in_feed:
+            places.append("feed:/feed.json")
+        return tuple(places)

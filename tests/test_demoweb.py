@@ -29,11 +29,12 @@ from demoweb import WEEK_STARTS, ExpectedArticle, FixtureWeb, banks_zh
 
 HOSTS = ("127.0.0.2", "127.0.0.3", "127.0.0.4")
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-ARTICLE_PATTERNS = {
-    "127.0.0.2": re.compile(r"^/(cn/|private/)?\d{4}/\d{2}/\d{2}/[^/]+\.html$"),
-    "127.0.0.3": re.compile(r"^/news/\d+\.html$"),
-    "127.0.0.4": re.compile(r"^/p/\d{8}-[0-9a-f]{4}$"),
+KIND_PATTERNS = {
+    "news-en": re.compile(r"^/(cn/|private/)?\d{4}/\d{2}/\d{2}/[^/]+\.html$"),
+    "news-zh": re.compile(r"^/news/\d+\.html$"),
+    "blog": re.compile(r"^/p/\d{8}-[0-9a-f]{4}$"),
 }
+ARTICLE_PATTERNS = dict(zip(HOSTS, KIND_PATTERNS.values(), strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -425,7 +426,7 @@ def discover(web: FixtureWeb) -> set[str]:
     """What a polite crawler can find: sitemaps from robots.txt, advertised and common-path feeds,
     home pages and every page of every section. Returns clean absolute URLs."""
     found: set[str] = set()
-    for host in HOSTS:
+    for host in web.hosts:
         base = web.base_url(host)
         robots = fetch(base + "/robots.txt").text
         sitemaps = [line.split(":", 1)[1].strip() for line in robots.splitlines()
@@ -467,21 +468,37 @@ def discover(web: FixtureWeb) -> set[str]:
     return {u.split("?")[0] for u in found}
 
 
-def test_expected_articles_agree_with_discovery(fresh: FixtureWeb) -> None:
-    for week in (1, 2):
-        fresh.set_week(week)
-        found = discover(fresh)
-        expected = fresh.expected_articles()
+def check_discovery(web: FixtureWeb, weeks: tuple[int, ...]) -> None:
+    kinds = {site.host: site.kind for site in web.world.sites}
+    for week in weeks:
+        web.set_week(week)
+        found = discover(web)
+        expected = web.expected_articles()
         reachable = {a.url for a in expected if a.reachable}
         assert reachable <= found, reachable - found
         unreachable = {a.url for a in expected if not a.reachable}
-        assert unreachable and not unreachable & found
-        faults = set(fresh.fault_urls().values())
-        article_like = {u for u in found if urlsplit(u).hostname in ARTICLE_PATTERNS
-                        and ARTICLE_PATTERNS[urlsplit(u).hostname].match(urlsplit(u).path)}
+        assert not unreachable & found
+        faults = set(web.fault_urls().values())
+        article_like = {u for u in found if urlsplit(u).hostname in kinds
+                        and KIND_PATTERNS[kinds[urlsplit(u).hostname]].match(urlsplit(u).path)}
         assert article_like - faults <= {a.url for a in expected}
     # the crawl above was polite: nothing disallowed was requested
-    assert not [r for r in fresh.requests if r.path.startswith(("/private/", "/search/"))]
+    assert not [r for r in web.requests if r.path.startswith(("/private/", "/search/"))]
+
+
+def test_expected_articles_agree_with_discovery(fresh: FixtureWeb) -> None:
+    assert [a for a in fresh.expected_articles() if not a.reachable]  # the orphan
+    check_discovery(fresh, (0, 1, 2))
+
+
+def test_more_hosts_and_scale() -> None:
+    hosts = tuple(f"127.0.0.{i}" for i in range(20, 26))
+    with FixtureWeb(hosts=hosts, scale=3) as web:
+        kinds = [site.kind for site in web.world.sites]
+        assert kinds == ["news-en", "news-zh", "blog"] * 2
+        assert len({site.name for site in web.world.sites}) == 6
+        assert {urlsplit(u).hostname for u in web.fault_urls().values()} == set(hosts[:3])
+        check_discovery(web, (1, 2))
 
 
 def test_week_two_adds_articles_everywhere(fresh: FixtureWeb) -> None:
