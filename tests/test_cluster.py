@@ -109,6 +109,21 @@ def test_a_copy_with_a_close_fingerprint_joins_whatever_its_words_or_date() -> N
     assert groups(docs) == [[1, 3], [2]]
 
 
+def test_no_chains_a_story_does_not_drift_away_from_its_lead() -> None:
+    words = "zorbax quintel ferrovia plumbago marlinspike gossamer tallow"
+    a, b, c, d, e, f, g = words.split()
+    docs = [
+        ClusterDoc(key=1, title="", text=f"{a} {b} {c} {d}", moment=MONDAY),
+        ClusterDoc(key=2, title="", text=f"{c} {d} {e} {f}", moment=MONDAY),
+        ClusterDoc(key=3, title="", text=f"{e} {f} {g} {a}x", moment=MONDAY),
+    ]
+    vectors = term_vectors(docs)
+    assert cosine(vectors[0], vectors[1]) >= COSINE_THRESHOLD
+    assert cosine(vectors[1], vectors[2]) >= COSINE_THRESHOLD
+    assert cosine(vectors[0], vectors[2]) == 0.0
+    assert groups(docs) == [[1, 2], [3]]
+
+
 def test_signed_and_unsigned_fingerprints_compare_alike() -> None:
     unsigned = (1 << 63) | 0b1011
     signed = unsigned - (1 << 64)
