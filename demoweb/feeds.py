@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 
+from .catalog import TAGS
 from .world import (
     SITEMAP_CHUNK,
-    TAGS,
     TRACKING_QUERY,
     Article,
     Site,

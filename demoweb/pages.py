@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from html import escape
 
 from . import text
-from .world import TAGS, TZ, Article, Site, World
+from .catalog import TAGS
+from .world import TZ, Article, Site, World
 
 # Marker around the comment list: the huge page streams its padding there.
 COMMENTS_END = "<!-- /comments -->"

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .catalog import TAGS
 from .feeds import FeedWriter
 from .pages import COMMENTS_END, Renderer, esc
-from .world import PAGE_SIZE, TAGS, TZ, Article, Site, World
+from .world import PAGE_SIZE, TZ, Article, Site, World
 
 HUGE_BYTES = 30 * 1024 * 1024
 SLOW_SECONDS = 30.0

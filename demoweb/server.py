@@ -17,8 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
 
+from .catalog import TAGS
 from .routes import FaultState, Response, Router
-from .world import TAGS, WEEKS, Article, ExpectedArticle, World
+from .world import WEEKS, Article, ExpectedArticle, World
 
 logger = logging.getLogger(__name__)
 
