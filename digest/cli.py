@@ -141,3 +141,4 @@ if __name__ == "__main__":  # pragma: no cover
 # Command modules register themselves on ``main``.
 from digest import cli_base  # noqa: E402,F401
 from digest import cli_digest  # noqa: E402,F401
+from digest import cli_delivery  # noqa: E402,F401

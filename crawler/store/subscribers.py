@@ -72,8 +72,13 @@ def insert_subscriber(
         """INSERT INTO subscribers (email, name, status, topics, created, confirmed, source)
            VALUES (?, ?, ?, ?, ?, ?, ?)""",
         [
-            email, name, status, None if topics is None else dumps(topics), stamp,
-            stamp if status == "active" else None, source,
+            email,
+            name,
+            status,
+            None if topics is None else dumps(topics),
+            stamp,
+            stamp if status == "active" else None,
+            source,
         ],
     )
     return int(cursor.lastrowid or 0)
