@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 import threading
 import time
 from collections import deque
@@ -56,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "web"
 MAX_BODY = 16 * 1024
+_TOKEN_IN_URL = re.compile(r"([?&])t=[^&\s\"]+")
 PRIVATE_DIRS = {"outbox"}
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -613,8 +615,12 @@ class Handler(BaseHTTPRequestHandler):
 
     do_DELETE = do_PATCH = do_OPTIONS = do_PUT
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        logger.info("%s %s", self.address_string(), format % args)
+        line = _TOKEN_IN_URL.sub(r"\1t=…", format % args)  # links carry tokens: keep them out
+        logger.info("%s %s", self.address_string(), line)
 
 
 class SeedwireServer(ThreadingHTTPServer):
