@@ -16,16 +16,19 @@ from __future__ import annotations
 import asyncio
 import email
 import socket
+import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default
+from pathlib import Path
 from typing import Any, cast
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -104,13 +107,75 @@ class SMTPServer:
     controller: Controller
 
 
+def self_signed(directory: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
+    """A certificate for ``host`` (an IP) and its key, as PEM files; trust it by pointing
+    SSL_CERT_FILE at the certificate."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "smtp-cert.pem", directory / "smtp-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def server_tls(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def password_check(user: str, password: str) -> Callable[..., AuthResult]:
+    """An aiosmtpd authenticator accepting one login (pass as ``authenticator=``)."""
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            user.encode(),
+            password.encode(),
+        )
+        return AuthResult(success=ok, handled=False)
+
+    return check
+
+
 @contextmanager
 def smtp_server(
-    handler: RecordingHandler | None = None, host: str = "127.0.0.1"
+    handler: RecordingHandler | None = None, host: str = "127.0.0.1", **options: Any
 ) -> Iterator[SMTPServer]:
+    """A started server; ``options`` go to aiosmtpd's SMTP (``authenticator=``,
+    ``auth_required=True``, ``auth_require_tls=False``…)."""
     handler = handler or RecordingHandler()
     port = free_port(host)
-    controller = Controller(handler, hostname=host, port=port, ready_timeout=10)
+    controller = Controller(handler, hostname=host, port=port, ready_timeout=10, **options)
     controller.start()
     try:
         yield SMTPServer(host, port, handler, controller)

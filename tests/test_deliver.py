@@ -8,6 +8,7 @@ import sys
 import time
 import types
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from delivery_support import (
     seedwire_command,
     store_issue,
 )
-from smtp_server import SMTPServer
+from smtp_server import SMTPServer, password_check, self_signed, server_tls, smtp_server
 
 from crawler import store
 from crawler.store.digests import put_topic
@@ -335,3 +336,57 @@ def test_the_configured_rate_applies_to_a_run(mailed: Project, smtp: SMTPServer)
     slept: list[float] = []
     send(mailed, sleep=lambda s: (slept.append(s), time.sleep(s)))
     assert len(slept) == 2 and all(0.1 < s <= 0.2 for s in slept)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_login_uses_the_password_from_the_environment(project: Project) -> None:
+    auth = {
+        "authenticator": password_check("digest", "s3cret"),
+        "auth_required": True,
+        "auth_require_tls": False,
+    }
+    with smtp_server(**auth) as server:
+        project.env.update(
+            {
+                "SEEDWIRE_EMAIL_SMTP_PORT": str(server.port),
+                "SEEDWIRE_EMAIL_SMTP_USER": "digest",
+            }
+        )
+        db = project.db()
+        store_issue(db)
+        add_active(db, "a@example.org")
+        with pytest.raises(DeliveryError, match="SEEDWIRE_SMTP_PASSWORD is not"):
+            send(project)
+        project.env["SEEDWIRE_SMTP_PASSWORD"] = "wrong"
+        with pytest.raises(DeliveryError, match="refused the login of 'digest': 535"):
+            send(project)
+        project.env["SEEDWIRE_SMTP_PASSWORD"] = "s3cret"
+        assert send(project).sent == ["a@example.org"]
+        assert len(server.handler.wait_for(1)) == 1
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_is_verified(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, security: str
+) -> None:
+    cert, key = self_signed(tmp_path)
+    context = server_tls(cert, key)
+    options = (
+        {"tls_context": context, "require_starttls": True}
+        if security == "starttls"
+        else {"ssl_context": context}
+    )
+    with smtp_server(**options) as server:
+        project.env.update(
+            {"SEEDWIRE_EMAIL_SMTP_PORT": str(server.port), "SEEDWIRE_EMAIL_SMTP_SECURITY": security}
+        )
+        db = project.db()
+        store_issue(db)
+        add_active(db, "a@example.org")
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "nothing.pem"))
+        with pytest.raises(DeliveryError, match="CERTIFICATE_VERIFY_FAILED|certificate verify"):
+            send(project)  # an untrusted certificate is refused: no plaintext fallback
+        assert server.handler.received == []
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        assert send(project).sent == ["a@example.org"]
+        assert len(server.handler.wait_for(1)) == 1
