@@ -33,10 +33,10 @@ MIN_SIMILARITY = 0.5
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN_RE = re.compile(f"[{_HAN}]|[^\\W{_HAN}_]+")
 _BITS = np.arange(64, dtype=np.uint64)
-_PRIME = np.uint64((1 << 61) - 1)
 _rng = np.random.default_rng(20261122)
-_A = _rng.integers(1, 1 << 31, size=PERMUTATIONS, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 31, size=PERMUTATIONS, dtype=np.uint64)
+# multiply-shift hashing: h_i(x) = (a_i·x + b_i mod 2^64) >> 32 with odd a_i
+_A = _rng.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_B = _rng.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64)
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,9 @@ def _simhash(hashes: np.ndarray) -> int:
 
 
 def _minhash(hashes: np.ndarray) -> bytes:
-    low = hashes & np.uint64(0xFFFFFFFF)
-    permuted = (low[:, None] * _A[None, :] + _B[None, :]) % _PRIME
-    return (permuted.min(axis=0) & np.uint64(0xFFFFFFFF)).astype("<u4").tobytes()
+    with np.errstate(over="ignore"):
+        permuted = (hashes[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
+    return permuted.min(axis=0).astype("<u4").tobytes()
 
 
 def text_print(text: str) -> TextPrint | None:

@@ -19,6 +19,9 @@ class PageItem:
     listed_published: str | None = None   # date a feed gave, ISO
     listed_title: str | None = None
 
+    def __repr__(self) -> str:  # logs show the page, never its bytes
+        return f"PageItem({self.kind} {self.url} {len(self.body)} bytes)"
+
 
 @dataclass
 class ArticleItem:
@@ -37,3 +40,6 @@ class ArticleItem:
     description: str | None
     text: str
     topics: list[dict[str, Any]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"ArticleItem({self.id} {self.canonical_url} {self.title!r})"

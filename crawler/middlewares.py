@@ -129,7 +129,7 @@ class CrawlDelayMiddleware:
         if slot is not None and key in self.delays:
             slot.delay = max(slot.delay, self.delays[key])
             slot.concurrency = 1
-            slot.randomize_delay = False
+            slot.jitter = 0.0
 
     def response_downloaded(self, response: Response, request: Request, spider: Any) -> None:
         key = request.meta.get("download_slot")

@@ -78,6 +78,35 @@ class ArticlePipeline:
             logger.exception("extraction failed on %s", item.url)
             raise self.drop("extract_error", f"extraction failed: {exc}") from exc
 
+    def store_unless_duplicate(
+        self, record: store.NewArticle, item: PageItem, now: datetime
+    ) -> int:
+        """Insert the article, or record it as a near-duplicate of the first copy stored.
+
+        Exception: when the stored copy names this article as its original (a syndicated copy
+        crawled first), this article takes its place and the copy becomes the duplicate.
+        """
+        spider = self.spider
+        near = []
+        if record.minhash is not None:
+            near = store.near_duplicates(spider.db, record.band_keys, record.minhash,
+                                         MIN_SIMILARITY)
+        if not near:
+            return store.insert_article(spider.db, record, now=now, run_id=spider.run_id)
+        original, similarity = near[0]
+        declared = store.declared_original(spider.db, original)
+        if declared and normalize_url(declared) == record.canonical_url \
+                and not store.in_any_issue(spider.db, original):
+            self.stats.inc_value("seedwire/articles/original_replaced_copy")
+            return store.promote_original(spider.db, original, record, similarity=similarity,
+                                          now=now, run_id=spider.run_id)
+        store.record_duplicate(
+            spider.db, canonical_url=record.canonical_url, url=item.url, original_id=original,
+            reason="near-duplicate", similarity=similarity, title=record.title,
+            site=record.site, now=now, run_id=spider.run_id,
+        )
+        raise self.drop("duplicate", f"near-duplicate ({similarity:.2f}) of article {original}")
+
     async def process_item(self, item: PageItem) -> ArticleItem:
         if not self.extract:
             raise self.drop("not_extracted", "extraction disabled")
@@ -98,18 +127,6 @@ class ArticlePipeline:
                     site=host_of(item.url), now=now, run_id=spider.run_id,
                 )
             raise self.drop("already_stored", f"already stored: {canonical}")
-        if result.minhash is not None:
-            near = store.near_duplicates(spider.db, result.band_keys, result.minhash,
-                                         MIN_SIMILARITY)
-            if near:
-                original, similarity = near[0]
-                store.record_duplicate(
-                    spider.db, canonical_url=canonical, url=item.url, original_id=original,
-                    reason="near-duplicate", similarity=similarity, title=result.title,
-                    site=host_of(canonical), now=now, run_id=spider.run_id,
-                )
-                raise self.drop("duplicate",
-                                f"near-duplicate ({similarity:.2f}) of article {original}")
         scores = [store.TopicScore(slug, score, relevant, matched)
                   for slug, score, matched, relevant in result.scores]
         record = store.NewArticle(
@@ -119,8 +136,10 @@ class ArticlePipeline:
             published=choose_published(result.published, item.listed_published),
             language=result.language, source=item.source, fingerprint=result.simhash,
             minhash=result.minhash, band_keys=result.band_keys, kind=item.kind, scores=scores,
+            declared_canonical=result.canonical_url,
         )
-        article_id = store.insert_article(spider.db, record, now=now, run_id=spider.run_id)
+        article_id = self.store_unless_duplicate(record, item, now)
+        store.clear_reject(spider.db, item.key)
         relevant = [s for s in scores if s.relevant]
         if item.kind == "cited":
             self.stats.inc_value("seedwire/articles/cited")

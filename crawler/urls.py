@@ -102,6 +102,8 @@ _NOT_ARTICLE_PATH_RE = re.compile(
     r"assets|cdn-cgi|xmlrpc\.php|comments?)(?:/|$)",
     re.I,
 )
+# A single short path segment without digits (/tech/, /sport, /keji/) names a section, not a story.
+_SECTION_PATH_RE = re.compile(r"^/[a-z]+(?:[-_][a-z]+)?/?$", re.I)
 _NOT_ARTICLE_QUERY_RE = re.compile(r"(?:^|&)(?:s|q|query|search|keyword|page|p|paged)=", re.I)
 _FEED_PATH_RE = re.compile(
     r"(?:/(?:feed|feeds|rss|atom)(?:/|\.xml)?$|(?:rss|atom|feed|index)\.xml$|\.rss$|\.atom$|/rss2?$)",
@@ -288,5 +290,7 @@ def looks_like_article(url: str) -> bool:
     if ext_in(path, ASSET_EXTENSIONS) or is_feed_url(url) or is_sitemap_url(url):
         return False
     if _NOT_ARTICLE_PATH_RE.search(path) or _NOT_ARTICLE_QUERY_RE.search(parts.query):
+        return False
+    if not parts.query and _SECTION_PATH_RE.match(path):
         return False
     return not (courlan.is_not_crawlable(url) or courlan.is_navigation_page(url))

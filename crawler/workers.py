@@ -56,13 +56,34 @@ def score_all(title: str, body: str, language: str | None) -> list[tuple[str, fl
     return scores
 
 
+def _bad_share(text: str) -> float:
+    bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\r\n"))
+    return bad / max(1, len(text))
+
+
+def looks_binary(body: bytes) -> bool:
+    """Bytes that are no web page: NUL bytes, or undecodable in every common web encoding."""
+    head = body[:4096]
+    if b"\x00" in head:
+        return True
+    return all(_bad_share(head.decode(encoding, errors="replace")) > 0.1
+               for encoding in ("utf-8", "gb18030", "big5", "shift_jis", "euc-kr"))
+
+
+def garbled(text: str) -> bool:
+    """Extracted text that is mostly replacement or control characters."""
+    return _bad_share(text[:2000]) > 0.05
+
+
 def process_page(body: bytes, url: str) -> PageResult | None:
     """Extract, fingerprint and score one page; None when it holds no article text."""
     from crawler.dedupe import text_print
     from crawler.extract import extract_article
 
+    if looks_binary(body):
+        return None
     article = extract_article(body, url)
-    if article is None or not article.text.strip():
+    if article is None or not article.text.strip() or garbled(article.text):
         return None
     printed = text_print(article.text)
     return PageResult(

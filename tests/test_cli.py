@@ -123,7 +123,8 @@ def test_search_finds_chinese(workdir: Path) -> None:
     db = store.open_db(workdir / "data" / "seedwire.db")
     store.insert_article(db, store.NewArticle(
         canonical_url="https://blog.example.cn/p/1", url="https://blog.example.cn/p/1",
-        title="开源模型追平闭源", text="一组新的评测显示，三款开源模型在中文阅读理解上的差距缩小到两个百分点以内。",
+        title="开源模型追平闭源",
+        text="一组新的评测显示，三款开源模型在中文阅读理解上的差距缩小到两个百分点以内。",
         site="blog.example.cn"), now=datetime(2026, 11, 16, tzinfo=UTC), run_id=None)
     code, out = run("search", "开源模型")
     assert code == 0 and "开源模型追平闭源" in out

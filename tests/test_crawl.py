@@ -138,7 +138,8 @@ def test_week1_stores_every_reachable_allowed_article_exactly_once(
     expected = storable(project.web)
     stored = project.stored()
     assert stored == expected, (sorted(expected - stored), sorted(stored - expected))
-    rows = project.query("SELECT canonical_url, count(*) FROM articles GROUP BY 1 HAVING count(*) > 1")
+    rows = project.query(
+        "SELECT canonical_url, count(*) FROM articles GROUP BY 1 HAVING count(*) > 1")
     assert rows == []
     # the cited pages are stored once, as cited, and never as articles
     assert len(project.stored("cited")) == 2
@@ -200,7 +201,9 @@ def test_export_holds_the_stored_articles(project: Project, week1: dict) -> None
     lines = (project.dir / "items.jsonl").read_text(encoding="utf-8").splitlines()
     items = [json.loads(line) for line in lines]
     exported = {i["canonical_url"] for i in items if i["kind"] == "article"}
-    assert exported == project.stored()
+    duplicates = {r[0] for r in project.query("SELECT canonical_url FROM duplicates")}
+    # a syndicated copy exported before its original arrived is now recorded as a duplicate
+    assert project.stored() <= exported <= project.stored() | duplicates
     sample = items[0]
     assert {"url", "title", "text", "published", "language", "topics"} <= set(sample)
 
@@ -241,7 +244,10 @@ def test_second_crawl_requests_no_article_and_stores_nothing(
 def test_week2_stores_exactly_the_new_articles(project: Project, week2: dict) -> None:
     new = project.stored() - week2["before"]
     assert new == storable(project.web, 2)
-    old_paths = {(a.host, a.path) for a in project.web.expected_articles() if a.week < 2}
+    # week-1 pages are not fetched again, except the one that timed out: a week later it is
+    # tried once more (transient failures back off: 6 h, 1 d, 4 d, 16 d, then never)
+    old_paths = {(a.host, a.path) for a in project.web.expected_articles()
+                 if a.week < 2 and a.fault != "slow"}
     assert not [k for k in week2["articles"] if k in old_paths]
 
 

@@ -72,7 +72,8 @@ def test_near_duplicate_index_finds_a_repost_and_not_other_articles(tmp_path: Pa
     assert printed is not None
     hits = store.near_duplicates(db, printed.bands, printed.minhash, MIN_SIMILARITY)
     assert [h[0] for h in hits] == [first]
-    other = text_print("足球比赛在周六晚上进行，主队凭借下半场的两个进球逆转取胜，球迷在看台上庆祝到深夜。" * 3)
+    football = "足球比赛在周六晚上进行，主队凭借下半场的两个进球逆转取胜，球迷在看台上庆祝到深夜。"
+    other = text_print(football * 3)
     assert other is not None
     assert store.near_duplicates(db, other.bands, other.minhash, MIN_SIMILARITY) == []
 

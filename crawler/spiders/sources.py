@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 PRIORITY_LISTING = 20   # robots, feeds, sitemaps first: they tell us what to fetch
 PRIORITY_PAGE = 10
 PRIORITY_ARTICLE = 0
+# failures that another try will not fix (others are retried later with a growing pause)
+PERMANENT_FAILURES = {"http_404", "http_410", "too_large", "redirect_loop", "private_address"}
 
 
 @dataclass
@@ -163,7 +165,7 @@ class SourcesSpider(scrapy.Spider):
                 )
         yield from self.page_request(state, state.site, depth=0)
         keys = [normalize_url(u) for u in row["start_urls"]]
-        known = store.known_urls(self.db, keys)
+        known = store.known_urls(self.db, keys, now=self.now)
         for url, key in zip(row["start_urls"], keys, strict=True):
             if key in known:
                 self.crawler.stats.inc_value("seedwire/skip/cited_known")
@@ -245,7 +247,7 @@ class SourcesSpider(scrapy.Spider):
             key = normalize_url(url)
             if key not in self.seen:
                 fresh.append((candidate, key))
-        known = store.known_urls(self.db, [key for _, key in fresh])
+        known = store.known_urls(self.db, [key for _, key in fresh], now=self.now)
         for candidate, key in fresh:
             if key in known:
                 stats.inc_value("seedwire/skip/already_stored")
@@ -380,6 +382,9 @@ class SourcesSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"seedwire/errors/{kind}")
         logger.warning("failed %s: %s", request.url if request else "?", kind)
+        if meta.get("key") and kind != "robots_forbidden":
+            permanent = kind in PERMANENT_FAILURES
+            store.record_reject(self.db, meta["key"], kind, self.now, transient=not permanent)
 
     # --- robots.txt and the end -------------------------------------------------------------
 
@@ -425,7 +430,7 @@ def error_kind(failure: Failure) -> str:
         return f"http_{exc.response.status}"
     if isinstance(exc, DNSLookupError):
         return "dns"
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+    if isinstance(exc, (TimeoutError, TCPTimedOutError)) or "Timeout" in type(exc).__name__:
         return "timeout"
     text = str(exc).lower()
     if "maxsize" in text or "max size" in text or "cancel" in type(exc).__name__.lower():

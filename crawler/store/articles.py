@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -48,11 +48,13 @@ class NewArticle:
     minhash: bytes | None = None  # MinHash signature
     band_keys: list[int] = field(default_factory=list)
     kind: str = "article"
+    declared_canonical: str | None = None   # the page's own canonical/og:url, any site
     scores: list[TopicScore] = field(default_factory=list)
 
 
-def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
-    """Which of these (normalised) URLs are already stored as article, cited page or duplicate."""
+def known_urls(db: Database, urls: Iterable[str], *, now: datetime | None = None) -> set[str]:
+    """Which of these (normalised) URLs need no fetch: stored as article, cited page or
+    duplicate, or failed before and not due for another try at ``now``."""
     wanted = list(dict.fromkeys(urls))
     found: set[str] = set()
     for start in range(0, len(wanted), 400):
@@ -62,8 +64,10 @@ def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
                   UNION SELECT url FROM articles WHERE url IN ({marks})
                   UNION SELECT canonical_url FROM duplicates WHERE canonical_url IN ({marks})
                   UNION SELECT url FROM duplicates WHERE url IN ({marks})
-                  UNION SELECT url FROM rejects WHERE url IN ({marks})"""
-        found.update(row[0] for row in db.execute(sql, chunk * 5).fetchall())
+                  UNION SELECT url FROM rejects WHERE url IN ({marks})
+                      AND (retry_after IS NULL OR retry_after > ?)"""
+        stamp = now_iso(now) if now else "9999"
+        found.update(row[0] for row in db.execute(sql, chunk * 5 + [stamp]).fetchall())
     return found
 
 
@@ -97,49 +101,93 @@ def near_duplicates(
 def insert_article(db: Database, article: NewArticle, *, now: datetime, run_id: int | None) -> int:
     """Store one article with its topic scores and fingerprint bands (one transaction)."""
     with transaction(db):
-        cursor = db.execute(
-            """INSERT INTO articles (canonical_url, url, kind, title, author, description,
-                   published, first_seen, language, text, site, source, fingerprint, minhash,
-                   crawl_run)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                article.canonical_url,
-                article.url,
-                article.kind,
-                article.title,
-                article.author,
-                article.description,
-                article.published,
-                now_iso(now),
-                article.language,
-                article.text,
-                article.site,
-                article.source,
-                to_signed(article.fingerprint) if article.fingerprint is not None else None,
-                article.minhash,
-                run_id,
-            ],
+        return _insert_rows(db, article, now=now, run_id=run_id)
+
+
+def _insert_rows(db: Database, article: NewArticle, *, now: datetime, run_id: int | None) -> int:
+    cursor = db.execute(
+        """INSERT INTO articles (canonical_url, url, kind, title, author, description,
+               published, first_seen, language, text, site, source, fingerprint, minhash,
+               crawl_run, declared_canonical)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            article.canonical_url,
+            article.url,
+            article.kind,
+            article.title,
+            article.author,
+            article.description,
+            article.published,
+            now_iso(now),
+            article.language,
+            article.text,
+            article.site,
+            article.source,
+            to_signed(article.fingerprint) if article.fingerprint is not None else None,
+            article.minhash,
+            run_id,
+            article.declared_canonical,
+        ],
+    )
+    article_id = int(cursor.lastrowid or 0)
+    if article.band_keys:
+        db.execute(
+            "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES "
+            + ",".join("(?, ?)" for _ in article.band_keys),
+            [v for key in article.band_keys for v in (key, article_id)],
         )
-        article_id = int(cursor.lastrowid or 0)
-        if article.band_keys:
-            db.execute(
-                "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES "
-                + ",".join("(?, ?)" for _ in article.band_keys),
-                [v for key in article.band_keys for v in (key, article_id)],
-            )
-        for score in article.scores:
-            db.execute(
-                """INSERT OR REPLACE INTO article_topics (article_id, topic, score, matched,
-                       relevant) VALUES (?, ?, ?, ?, ?)""",
-                [article_id, score.topic, score.score, dumps(score.matched), int(score.relevant)],
-            )
-        if article.published and article.source and article.kind == "article":
-            db.execute(
-                """UPDATE sources SET watermark = ? WHERE site = ?
-                   AND (watermark IS NULL OR watermark < ?)""",
-                [article.published, article.source, article.published],
-            )
+    for score in article.scores:
+        db.execute(
+            """INSERT OR REPLACE INTO article_topics (article_id, topic, score, matched,
+                   relevant) VALUES (?, ?, ?, ?, ?)""",
+            [article_id, score.topic, score.score, dumps(score.matched), int(score.relevant)],
+        )
+    if article.published and article.source and article.kind == "article":
+        db.execute(
+            """UPDATE sources SET watermark = ? WHERE site = ?
+               AND (watermark IS NULL OR watermark < ?)""",
+            [article.published, article.source, article.published],
+        )
     return article_id
+
+
+def declared_original(db: Database, article_id: int) -> str | None:
+    """The canonical URL a stored article declares (possibly on another site)."""
+    row = db.execute(
+        "SELECT declared_canonical FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def in_any_issue(db: Database, article_id: int) -> bool:
+    row = db.execute("SELECT 1 FROM digest_items WHERE article_id = ? LIMIT 1", [article_id])
+    return row.fetchone() is not None
+
+
+def promote_original(
+    db: Database, copy_id: int, original: NewArticle, *, similarity: float, now: datetime,
+    run_id: int | None,
+) -> int:
+    """The original of a stored copy arrived: store it and turn the copy into its duplicate.
+
+    A syndicated copy that names the original as its canonical URL may be crawled first; the
+    original should still be the article readers are sent to. One transaction.
+    """
+    copy = get_article(db, copy_id)
+    if copy is None:
+        raise ValueError(f"no article {copy_id}")
+    with transaction(db):
+        new_id = _insert_rows(db, original, now=now, run_id=run_id)
+        db.execute("UPDATE duplicates SET original_id = ? WHERE original_id = ?", [new_id, copy_id])
+        db.execute(
+            """INSERT OR IGNORE INTO duplicates (canonical_url, url, original_id, reason,
+                   similarity, title, site, first_seen, crawl_run)
+               VALUES (?, ?, ?, 'syndicated-copy', ?, ?, ?, ?, ?)""",
+            [copy["canonical_url"], copy["url"], new_id, similarity, copy["title"], copy["site"],
+             copy["first_seen"], copy["crawl_run"]],
+        )
+        db.execute("DELETE FROM articles WHERE id = ?", [copy_id])
+    return new_id
 
 
 def record_duplicate(
@@ -162,15 +210,35 @@ def record_duplicate(
     )
 
 
-def record_reject(db: Database, url: str, reason: str, now: datetime) -> None:
-    """A fetched URL that is not an article (too little text, not HTML): not fetched again."""
+# How long to wait before fetching a failed URL again, by failure count (then never).
+RETRY_BACKOFF = (timedelta(hours=6), timedelta(days=1), timedelta(days=4), timedelta(days=16))
+
+
+def record_reject(
+    db: Database, url: str, reason: str, now: datetime, *, transient: bool = False
+) -> None:
+    """A fetched URL that holds no article, or a fetch that failed.
+
+    Permanent reasons (no article text, too large, 404) are never fetched again; transient
+    ones (timeouts, 5xx) are tried again after a growing pause, at most len(RETRY_BACKOFF) times.
+    """
     stamp = now_iso(now)
+    row = db.execute("SELECT count FROM rejects WHERE url = ?", [url]).fetchone()
+    count = (row[0] + 1) if row else 1
+    retry = None
+    if transient and count <= len(RETRY_BACKOFF):
+        retry = now_iso(now + RETRY_BACKOFF[count - 1])
     db.execute(
-        """INSERT INTO rejects (url, reason, first_seen, last_seen) VALUES (?, ?, ?, ?)
+        """INSERT INTO rejects (url, reason, first_seen, last_seen, count, retry_after)
+           VALUES (?, ?, ?, ?, 1, ?)
            ON CONFLICT(url) DO UPDATE SET reason=excluded.reason, last_seen=excluded.last_seen,
-               count=count+1""",
-        [url, reason, stamp, stamp],
+               count=count+1, retry_after=excluded.retry_after""",
+        [url, reason, stamp, stamp, retry],
     )
+
+
+def clear_reject(db: Database, url: str) -> None:
+    db.execute("DELETE FROM rejects WHERE url = ?", [url])
 
 
 def get_article(db: Database, article_id: int) -> dict[str, Any] | None:

@@ -191,9 +191,21 @@ def _digest_context(db: Database) -> None:
     db.execute("ALTER TABLE digests ADD COLUMN context TEXT NOT NULL DEFAULT '{}'")
 
 
+def _declared_canonical(db: Database) -> None:
+    # what the page itself names as the original (rel=canonical/og:url), even on another site
+    db.execute("ALTER TABLE articles ADD COLUMN declared_canonical TEXT")
+
+
+def _reject_retry(db: Database) -> None:
+    # when a failed URL may be tried again (NULL: never); failures counted per URL
+    db.execute("ALTER TABLE rejects ADD COLUMN retry_after TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_articles_fts_trigram", _fts),
     ("0010_digest_context", _digest_context),
     ("0020_delivery_state", _delivery_state),
+    ("0030_articles_declared_canonical", _declared_canonical),
+    ("0031_rejects_retry_after", _reject_retry),
 ]
