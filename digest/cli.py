@@ -138,7 +138,7 @@ def run() -> None:  # pragma: no cover - console entry
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main(prog_name="seedwire"))
 
-# Command modules register themselves on ``main``.
-from digest import cli_base  # noqa: E402,F401
-from digest import cli_digest  # noqa: E402,F401
-from digest import cli_delivery  # noqa: E402,F401
+# Command modules register themselves on ``main``; one line each.
+from digest import cli_base  # noqa: E402,F401,I001
+from digest import cli_digest  # noqa: E402,F401,I001
+from digest import cli_delivery  # noqa: E402,F401,I001
