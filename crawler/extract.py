@@ -161,13 +161,16 @@ class Choice:
     density_shingles: set[tuple[str, ...]]
 
 
-def choose_text(recall: str, precision: str, density: str) -> Choice:
+def choose_text(
+    recall: str, precision: str, density: str, density_prose: str | None = None
+) -> Choice:
     """Pick between trafilatura's recall and precision results and the density region.
 
     * precision mode wins when its text is (nearly) all inside the recall text and still holds
       most of it: what it dropped was boilerplate;
-    * the density region wins when trafilatura's text is thin (under ``THIN_TOKENS`` shingles or
-      empty) and the region contains it and is clearly larger.
+    * the density region wins when trafilatura's text is empty, or thin (under ``THIN_TOKENS``
+      shingles) while the region contains it and adds prose of its own (``density_prose``: the
+      region's prose blocks) at least as long again: a short article stays short.
     """
     rec = _shingles(recall)
     den = _shingles(density)
@@ -178,9 +181,10 @@ def choose_text(recall: str, precision: str, density: str) -> Choice:
             chosen = Choice(precision, pre, den)
     if not chosen.shingles:
         return Choice(density, den, den)
+    extra = _shingles(density if density_prose is None else density_prose) - chosen.shingles
     if (
         len(chosen.shingles) < THIN_TOKENS
-        and len(den) > 1.5 * len(chosen.shingles)
+        and len(extra) >= max(30, len(chosen.shingles))
         and _containment(chosen.shingles, den) >= 0.8
     ):
         logger.debug("thin trafilatura result: using the density region")
@@ -226,11 +230,19 @@ def _context(density: extract_density.DensityResult, body: list[str], lines: lis
         dated.append((i - start, blocks[i].text))
     for i in range(max(start + 6, end - 1), min(len(blocks), end + 8)):
         dated.append((8 + i - end, blocks[i].text))
+    # the densest region may start elsewhere (the text began with a sidebar): look there too
+    d_start = density.start
+    seen = {text for _, text in dated}
+    for i in range(max(0, d_start - 8), min(len(blocks), d_start + 3)):
+        if blocks[i].text not in seen:
+            dated.append((2 + abs(i - d_start), blocks[i].text))
     before = [blocks[i].text for i in range(start - 1, max(-1, start - 16), -1)]
+    d_before = [blocks[i].text for i in range(d_start - 1, max(-1, d_start - 6), -1)]
     short = [x for x in lines[4:] if len(x) <= 60]
     tail = [blocks[i].text for i in range(end, min(len(blocks), end + 6))]
     lone = before[:3] + [x for x in lines[:2] if len(x) <= 20]
-    return _Context(dated, before[:8] + lines[:4] + short + tail + before[8:], lone)
+    bylines = before[:8] + lines[:4] + short + tail + d_before + before[8:]
+    return _Context(dated, bylines, lone)
 
 
 @dataclass
@@ -277,7 +289,7 @@ def _extract(html: bytes, url: str) -> Article | None:
     extract_density.prune_link_dense(tree)
     recall = _trafilatura(tree, url, precision=False)
     precision = _trafilatura(tree, url, precision=True)
-    choice = choose_text(recall, precision, density.text)
+    choice = choose_text(recall, precision, density.text, density.prose_text)
 
     lines = [line for line in (x.strip() for x in choice.text.split("\n")) if line]
     if lines and _containment(choice.density_shingles, choice.shingles) < 0.8:
@@ -290,7 +302,7 @@ def _extract(html: bytes, url: str) -> Article | None:
         )
     lines = extract_density.split_table_rows(lines, density.all_blocks)
     lines = extract_clean.first_post_only(lines)
-    clean = extract_clean.remove_boilerplate(lines)
+    clean = extract_clean.trim_tail(extract_clean.remove_boilerplate(lines))
     context = _context(density, clean, lines)
     body = "\n".join(clean)
     if len("".join(body.split())) < MIN_TEXT_CHARS:

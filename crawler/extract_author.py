@@ -40,7 +40,14 @@ _SURNAMES_2 = frozenset(
 )
 _NOT_A_PERSON_RE = re.compile(
     r"(?:报|网|社|台|刊|站|社区|频道|新闻|日报|晚报|周刊|中心|集团|公司|出版社|杂志|论坛|博客|"
-    r"编辑部|委员会|政府|学院|大学|研究所|记者|通讯员|摄影)$"
+    r"编辑部|委员会|政府|学院|大学|研究所|记者|通讯员|摄影|摄|整理|转载|综合|原创|汇编|编译|供稿|"
+    r"管理员|客户端|科技|财经|消息)$"
+)
+# The most common surnames, for a name standing alone on a line (less evidence than a label).
+_COMMON_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武"
+    "戴莫孔汤"
 )
 _NOT_NAMES = frozenset(
     re.findall(
@@ -58,6 +65,7 @@ _STRONG_LABEL_RE = re.compile(
 _REPORTER_RE = re.compile(
     r"(?:本报|本刊|特约|实习|见习|驻\S{1,4})?(?:记\s*者|通讯员|实习生)\s*[:：/]?\s*"
 )
+_OPENS_BYLINE_RE = re.compile(r"(?:^|[（(【\[□■●]|讯|电)\s*(?:本报|本刊|特约|实习|见习)?$")
 _SOURCE_RE = re.compile(r"(?:来\s*源|来自)\s*[:：]\s*")
 _FORUM_RE = re.compile(
     r"\bby\s+([\w.\-']{2,30}(?:\s+[A-Z][\w.\-']+){0,3})(?=\s*(?:〓|$|\||,|于|at\b|on\b))|"
@@ -99,10 +107,8 @@ def _names(fragment: str, strict: bool) -> list[str]:
         token = token.strip("·.-_ ")
         if not token:
             continue
-        if token in _NOT_NAMES:
-            if names:
-                break
-            continue
+        if token in _NOT_NAMES or _NOT_A_PERSON_RE.search(token):
+            break  # "作者：未知 责任编辑：…": what follows belongs to another label
         if strict:
             if not plausible_chinese_name(token):
                 if _NOT_A_PERSON_RE.search(token):
@@ -113,7 +119,10 @@ def _names(fragment: str, strict: bool) -> list[str]:
                     break
                 names.append(token)
                 break
-        elif not (_CJK_NAME_RE.match(token) or _LATIN_NAME_RE.match(token)):
+        elif _CJK_NAME_RE.match(token):
+            if names and not _CJK_NAME_RE.match(names[0]):
+                break
+        elif not _LATIN_NAME_RE.match(token) or names:
             break
         names.append(token)
         if len(names) >= 6:
@@ -137,6 +146,9 @@ def _strong(line: str) -> str | None:
 
 def _labelled(line: str, label: re.Pattern[str]) -> str | None:
     for m in label.finditer(line):
+        sentence = len(line) > 60 or "。" in line or "，" in line
+        if sentence and not (m.start() <= 20 and _OPENS_BYLINE_RE.search(line[: m.start()])):
+            continue  # "记者向…核实" inside a sentence is not a byline
         names = _names(line[m.end() :], strict=True)
         if names:
             return " ".join(names)
@@ -146,7 +158,7 @@ def _labelled(line: str, label: re.Pattern[str]) -> str | None:
 def _weak(line: str) -> str | None:
     m = _PAREN_NAME_RE.search(line)
     if m and all(plausible_chinese_name(n) for n in m.group(1).split()):
-        return m.group(1)
+        return m.group(1)  # "…（林雨）" closing a news report; photo credits end in 摄
     m = _BRACKET_NAME_RE.search(line)
     if m and plausible_chinese_name(m.group(1)) and re.search(r"\d{4}", line):
         return m.group(1)
@@ -176,7 +188,9 @@ def byline_author(lines: Iterable[str], lone_name_lines: Iterable[str] = ()) -> 
                 return found
     for line in lone_name_lines:
         names = [t for t in re.split(r"[\s、]+", line.strip()) if t]
-        if 1 <= len(names) <= 4 and all(plausible_chinese_name(n) for n in names):
+        if 1 <= len(names) <= 4 and all(
+            plausible_chinese_name(n) and n[0] in _COMMON_SURNAMES for n in names
+        ):
             return " ".join(names)
     return None
 

@@ -22,6 +22,12 @@ _COPYRIGHT_RE = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved", re
 _COPYRIGHT_ZH_RE = re.compile(
     r"版权所有(?![者人权方])|版权归.{0,12}所有|未经.{0,10}授权.{0,6}不得(?:转载|复制)"
 )
+_DISCLAIMER_RE = re.compile(
+    r"仅代表(?:作者|本人)(?:个人)?(?:观点|立场)|不代表本(?:站|网|报|刊|平台)(?:的)?(?:观点|立场)|"
+    r"并不表明.{0,8}立场|仅供其表达个人看法|如有侵权.{0,12}删除|"
+    r"views expressed .{0,40}(?:are|do not)",
+    re.IGNORECASE,
+)
 _DISCLAIMER_START_RE = re.compile(r"^[\s【\[(（]*(?:\S{0,12}版权(?:与免责)?声明|免责声明|特别声明)")
 _SOURCE_RE = re.compile(r"^[\s(（\[【]*(?:文章|新闻|稿件|信息|图片)?(?:来源|出处|来自)\s*[:：]")
 _COUNTER_RE = re.compile(
@@ -45,12 +51,23 @@ _NAV_RE = re.compile(
 )
 _RELATED_RE = re.compile(
     r"^[\s|｜·•【\[]*(?:相关新闻|相关阅读|相关文章|相关内容|相关链接|相关报道|相关专题|相关资讯|"
-    r"延伸阅读|推荐阅读|热点推荐|热门推荐|更多阅读|猜你喜欢|你可能感兴趣|大家都在看|"
+    r"延伸阅读|推荐阅读|热点推荐|热门推荐|更多阅读|猜你喜欢|你可能感兴趣|大家都在看|为您推荐|"
+    r"热点新闻|热门新闻|精彩推荐|相关推荐|热门文章|最新文章|点击排行|跟贴排行|编辑推荐|今日推荐|"
+    r"most (?:popular|read)|trending(?: now)?|more stories|also read|read next|"
     r"related (?:articles?|stories|posts|news|content|coverage)|read more|more from|"
     r"you may also like|recommended for you)\s*[】\]]?\s*[:：]?\s*$",
     re.IGNORECASE,
 )
 
+_FORUM_FURNITURE_RE = re.compile(
+    r"(?:游客|访客|guest).{0,6}欢迎|欢迎(?:您|你).{0,4}(?:游客|访客|光临)|在线(?:用户|人数|会员)|"
+    r"当值版主|版主\s*[:：]|回复线索|申请版主|精华区",
+    re.IGNORECASE,
+)
+_REPORTER_LINE_RE = re.compile(
+    r"(?:记\s*者|通讯员|实习生|特约撰稿)\s*[:：]?\s*[\u4e00-\u9fff]{2,4}"
+)
+_NUMBERED_RE = re.compile(r"^\(?\d{1,2}[.、)）]")
 _DATE = (
     r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*月\s*\d{1,2}\s*日|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})"
@@ -60,6 +77,7 @@ _DATETIME_RE = re.compile(
     rf"(?:{_DATE}|(?<!\d)\d{{1,2}}-\d{{1,2}})\s*(?:at\s+|[,，]\s*)?{_TIME}", re.IGNORECASE
 )
 _DATE_RE = re.compile(_DATE, re.IGNORECASE)
+_SENTENCE_PUNCT_RE = re.compile(r"[。！？!?…”\"’）)]|\.(?:\s|$)")
 _SENTENCE_END_RE = re.compile(r"[。！？!?]|\.(?:\s|$)")
 _CELL_SPLIT_RE = re.compile(r"\s*\|\s*")
 _WEEKDAYS = frozenset(
@@ -120,46 +138,94 @@ def _is_byline(line: str) -> bool:
     return not _SENTENCE_END_RE.search(rest) and len(rest.strip()) <= 50
 
 
+def _row_text(line: str) -> str:
+    """The text of a line, with the ``| cell | cell |`` markup of a table row removed."""
+    text = line.strip()
+    if text.startswith("|") and not is_calendar_row(text):
+        return " ".join(_cells(text))
+    return text
+
+
+def _is_sidebar_heading(line: str) -> bool:
+    """A table row holding one short label alone ("| 最新文章 | |"): a sidebar box title."""
+    cells = _cells(line) if line.strip().startswith("|") else []
+    return (
+        len(cells) == 1
+        and len(cells[0]) <= 6
+        and not any(ch.isdigit() for ch in cells[0])
+        and not _SENTENCE_PUNCT_RE.search(cells[0])
+    )
+
+
 def is_boilerplate_line(line: str) -> bool:
     """Whether a single extracted line is page furniture rather than article text."""
-    text = line.strip()
+    if not line.strip():
+        return True
+    if is_calendar_row(line) or _is_sidebar_heading(line):
+        return True
+    text = _row_text(line)
     if not text:
         return True
     short = len(text) <= 60
     return bool(
         (short and _EDITOR_RE.search(text))
+        or (len(text) <= 40 and _FORUM_FURNITURE_RE.search(text))
+        or (
+            len(text) <= 40 and _REPORTER_LINE_RE.search(text) and not _SENTENCE_END_RE.search(text)
+        )
         or _is_copyright(text)
         or _DISCLAIMER_START_RE.search(text)
+        or (len(text) <= 150 and _DISCLAIMER_RE.search(text))
         or (short and _SOURCE_RE.search(text))
         or (short and _COUNTER_RE.search(text))
         or (short and _NAV_RE.search(text))
         or _is_widget_line(text)
-        or is_calendar_row(text)
         or _is_byline(text)
     )
 
 
 def _is_list_item(line: str) -> bool:
     text = line.strip()
-    return len(text) <= 60 or text[:1] in "·•-*|>" or bool(_DATE_RE.search(text[-25:]))
+    return (
+        len(text) <= 60
+        or text[:1] in "·•-*|>※①②③④⑤⑥⑦⑧⑨⑩"
+        or bool(_NUMBERED_RE.match(text))
+        or bool(_DATE_RE.search(text[-25:]))
+    )
 
 
 def remove_boilerplate(lines: list[str]) -> list[str]:
-    """Drop boilerplate lines and "related news" headings with the list that follows them."""
+    """Drop boilerplate lines, and "related news" or disclaimer headings with their lists."""
     kept: list[str] = []
-    in_related = False
+    in_list = False
     for line in lines:
-        if _RELATED_RE.match(line):
-            in_related = True
+        text = _row_text(line)
+        if _RELATED_RE.match(text) or _DISCLAIMER_START_RE.search(text):
+            in_list = True
             continue
-        if in_related:
-            if _is_list_item(line):
+        if in_list:
+            if _is_list_item(text):
                 continue
-            in_related = False
+            in_list = False
         if is_boilerplate_line(line):
             continue
         kept.append(line)
     return kept
+
+
+def trim_tail(lines: list[str], max_len: int = 20, min_run: int = 3) -> list[str]:
+    """Drop a run of ``min_run`` or more short, sentence-less lines at the end of the text.
+
+    Such a run is a menu, a row of tabs or a "load more" block; a single short last line is
+    more often a signature or a credit and stays.
+    """
+    end = len(lines)
+    while end > 0:
+        line = lines[end - 1].strip().lstrip("-*•· ").strip()
+        if len(line) > max_len or _SENTENCE_PUNCT_RE.search(line):
+            break
+        end -= 1
+    return lines[:end] if end and len(lines) - end >= min_run else lines
 
 
 def first_post_only(lines: list[str], min_stamps: int = 3) -> list[str]:

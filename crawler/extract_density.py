@@ -210,6 +210,12 @@ class DensityResult:
     def text(self) -> str:
         return "\n".join(self.lines)
 
+    @property
+    def prose_text(self) -> str:
+        """The region's prose blocks only (positive scores)."""
+        span = range(self.start, self.end)
+        return "\n".join(self.all_blocks[i].text for i in span if self.scores[i] > 0)
+
 
 def extract_by_density(root: HtmlElement) -> DensityResult:
     """The best contiguous text region of the page."""

@@ -351,8 +351,18 @@ _SOFTWARE_AUTHORS_RE = re.compile(
 )
 
 
+_ORGANISATION_RE = re.compile(
+    r"(?:网|报|社|台|新闻|科技|财经|频道|客户端|综合|消息|管理员|编辑部|\.com|\.net|\.cn)$|email",
+    re.IGNORECASE,
+)
+
+
 def structured_author(tree: HtmlElement, ld: list[dict]) -> str | None:
-    """Author from JSON-LD or author meta tags (not URLs, user ids or CMS credits)."""
+    """Author from JSON-LD or author meta tags (not URLs, user ids, CMS credits or the site)."""
+    title_el = tree.find(".//title")
+    page_title = title_el.text_content() if title_el is not None else ""
+    parts = [p for p in _TITLE_SEP_RE.split(page_title) if p.strip()]
+    site = f"{extract_sitename(tree, ld) or ''} {parts[-1] if len(parts) > 1 else ''}"
     candidates = [
         _ld_names(_ld_value(ld, "author")),
         _meta(tree, "author", "article:author", "dc.creator", "byl", "sailthru.author"),
@@ -360,6 +370,10 @@ def structured_author(tree: HtmlElement, ld: list[dict]) -> str | None:
     for value in candidates:
         if not value or value.startswith("http") or _SOFTWARE_AUTHORS_RE.search(value):
             continue
+        if "@" in value or _ORGANISATION_RE.search(value):
+            continue
+        if len(value) >= 2 and value in site and not re.search(r"\s", value):
+            continue  # the site's own name ("…_网易新闻" and author "网易")
         if sum(ch.isdigit() for ch in value) >= 2:
             continue
         return re.sub(r"^by\s+", "", value, flags=re.IGNORECASE)

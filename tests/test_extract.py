@@ -162,12 +162,19 @@ def test_split_body_that_trafilatura_cuts_short_is_continued() -> None:
 
 
 def test_thin_trafilatura_result_falls_back_to_the_density_region() -> None:
-    region = "\n".join(
-        f"Paragraph {i} tells a long and complete story about the harbour, the boats and the "
-        f"people who work there every single morning of the year." for i in range(6)
-    )
-    thin = region.split("\n")[0]
+    paragraphs = [
+        "The harbour master opens the gates at dawn, long before the first trawler returns.",
+        "By seven the auction hall is full of buyers checking the weight of every crate.",
+        "Prices depend on the weather, on the season and on what arrived from the north.",
+        "Younger crews now sell part of their catch directly to restaurants in the city.",
+        "The cooperative hopes a new cold store will keep prices steadier over the winter.",
+        "Nobody expects the old auction to disappear, but it is changing faster than ever.",
+    ]
+    region = "\n".join(paragraphs)
+    thin = paragraphs[0]
     assert choose_text(thin, thin, region).text == region
+    # a short article stays short when the region only adds non-prose lines around it
+    assert choose_text(thin, thin, region, density_prose=thin).text == thin
     full = region + "\nA closing line."
     assert choose_text(full, full, region).text == full
 
