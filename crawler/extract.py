@@ -181,12 +181,10 @@ def choose_text(
             chosen = Choice(precision, pre, den)
     if not chosen.shingles:
         return Choice(density, den, den)
-    extra = _shingles(density if density_prose is None else density_prose) - chosen.shingles
-    if (
-        len(chosen.shingles) < THIN_TOKENS
-        and len(extra) >= max(30, len(chosen.shingles))
-        and _containment(chosen.shingles, den) >= 0.8
-    ):
+    if len(chosen.shingles) >= THIN_TOKENS or _containment(chosen.shingles, den) < 0.8:
+        return chosen
+    prose = _shingles(density if density_prose is None else density_prose)
+    if len(prose - chosen.shingles) >= max(30, len(chosen.shingles)):
         logger.debug("thin trafilatura result: using the density region")
         return Choice(density, den, den)
     return chosen

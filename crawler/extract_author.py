@@ -67,14 +67,17 @@ _REPORTER_RE = re.compile(
 )
 _OPENS_BYLINE_RE = re.compile(r"(?:^|[（(【\[□■●]|讯|电)\s*(?:本报|本刊|特约|实习|见习)?$")
 _SOURCE_RE = re.compile(r"(?:来\s*源|来自)\s*[:：]\s*")
+# A post signature: "… by NAME 〓", "by NAME | 2012-03-15", "by NAME at 10:20"
+_SIGNED_BY_RE = re.compile(
+    r"\b[Bb]y\s+([\w\-']{2,30}(?:\s+[A-Z][\w\-']+){0,3})\s*(?:〓|\||于|at\s+\d|on\s+\w+\s+\d)"
+)
 _FORUM_RE = re.compile(
-    r"\bby\s+([\w.\-']{2,30}(?:\s+[A-Z][\w.\-']+){0,3})(?=\s*(?:〓|$|\||,|于|at\b|on\b))|"
     r"(?:本贴|本帖|此贴|该贴|此帖|该帖)由\s*([^\s，。,、；：:]{2,20}?)\s*于|"
     r"由\s*([^\s，。,、；：:]{2,20}?)\s*(?:张贴|发表于)|"
     r"^\s*([\w.\-\u4e00-\u9fff]{2,20})\s+(?:发表于|发表在|posted)",
     re.IGNORECASE,
 )
-_ENGLISH_BY_RE = re.compile(r"^\s*by\s+([A-Z][a-z'\-]+(?:\s+[A-Z][a-z'.\-]+){1,3})\b")
+_ENGLISH_BY_RE = re.compile(r"^\s*[Bb][Yy]:?\s+([A-Z][a-z'\-]+(?:\s+[A-Z][a-z'.\-]+){1,3})\b")
 _STOP_RE = re.compile(
     r"[|｜/\\()（）\[\]【】<>《》,，;；。!！?？:：\d]|来源|出处|时间|日期|发布|发表|阅读|点击|编辑|"
     r"报道|摄影?|供图|出自|字号|评论|浏览|\s{3,}"
@@ -135,7 +138,7 @@ def _strong(line: str) -> str | None:
         names = _names(line[m.end() :], strict=False)
         if names:
             return " ".join(names)
-    m = _FORUM_RE.search(line)
+    m = _SIGNED_BY_RE.search(line) or _FORUM_RE.search(line)
     if m:
         name = next(g for g in m.groups() if g).strip()
         if name.lower() not in _NOT_NAMES and not name.isdigit():

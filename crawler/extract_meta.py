@@ -23,7 +23,7 @@ _WS_RE = re.compile(r"\s+")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
-_LATIN_WORD_RE = re.compile(r"[a-zA-ZÀ-ÿ']+")
+_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
 def _clean(text: str | None) -> str | None:
@@ -160,6 +160,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "it": _words("il di che la per non una sono della le gli con del nel anche"),
     "pt": _words("o de que e do da em um para com não uma os no se na"),
     "nl": _words("de het een en van is dat niet op te zijn met voor die"),
+    "ru": _words("и в не на что с по как это он она они к из у за от для"),
 }
 
 
@@ -177,7 +178,7 @@ def detect_language(text: str, tree: HtmlElement | None = None) -> str | None:
             return "ko"
         if cjk >= 0.3 * letters:
             return "zh"
-    words = [w.lower() for w in _LATIN_WORD_RE.findall(sample)]
+    words = [w.lower() for w in _WORD_RE.findall(sample)]
     if len(words) >= 20:
         counts = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
         lang, hits = max(counts.items(), key=lambda kv: kv[1])

@@ -394,6 +394,7 @@ def test_text_date_prefers_labelled_dates_near_the_start() -> None:
         (["文章引用：某作者. 某论文[J]. 2018."], None),
         (["作者简介：某某大学教授"], None),
         (["By Jane Doe"], "Jane Doe"),
+        (["The video of the rescue by police was released Monday."], None),
     ],
 )
 def test_byline_author(lines: list[str], expected: str | None) -> None:
@@ -436,3 +437,5 @@ def test_language_detection() -> None:
     assert extract_meta.detect_language(english * 2) == "en"
     german = "Der Rat sagte, dass die neue Brücke nicht vor dem Frühjahr für den Verkehr offen ist."
     assert extract_meta.detect_language(german * 2) == "de"
+    russian = "Мэрия объявила, что в следующем году откроет новый мост для пешеходов и велосипедов."
+    assert extract_meta.detect_language(russian * 2) == "ru"
