@@ -61,7 +61,8 @@ class Run:
     empty: int = 0
     seconds: list[float] = field(default_factory=list)
     per_page: dict[str, tuple[float, float]] = field(default_factory=dict)
-    dates: list[bool] = field(default_factory=list)
+    dates: list[bool] = field(default_factory=list)  # every page with a known date
+    full_dates: list[bool] = field(default_factory=list)  # pages whose gold date has a day
     authors: list[bool] = field(default_factory=list)
 
     @property
@@ -121,6 +122,11 @@ def date_matches(gold: str, found: datetime.date | None) -> bool | None:
     )
 
 
+def _has_day(gold: str) -> bool:
+    m = _GOLD_DATE_RE.match(gold)
+    return bool(m and m.group(3))
+
+
 def _name_set(value: str) -> set[str]:
     return {p.lower() for p in re.split(r"[\s、,，;；/]+", value) if p}
 
@@ -171,6 +177,8 @@ def evaluate(pages: list[Page], extractors: dict[str, Callable]) -> dict[str, Ru
                     ok = date_matches(page.date, article.published)
                     if ok is not None:
                         runs[name].dates.append(ok)
+                        if _has_day(page.date):
+                            runs[name].full_dates.append(ok)
                 if page.author:
                     runs[name].authors.append(author_matches(page.author, article.author))
     return runs
@@ -208,23 +216,30 @@ def table(results: dict[str, dict[str, Run]], sizes: dict[str, int]) -> str:
     return "\n".join(rows)
 
 
+def _share(flags: list[bool]) -> str:
+    return f"{sum(flags) / len(flags):.3f} ({sum(flags)}/{len(flags)})"
+
+
 def metadata_lines(results: dict[str, dict[str, Run]]) -> list[str]:
     lines = []
     for corpus, runs in results.items():
         run = runs.get("seedwire")
         if run is None or not (run.dates or run.authors):
             continue
+        if run.full_dates:
+            lines.append(
+                f"- {corpus}: date accuracy (same day) {_share(run.full_dates)} on the pages whose "
+                "gold date has a day"
+            )
         if run.dates:
             lines.append(
-                f"- {corpus}: date accuracy {sum(run.dates) / len(run.dates):.3f} "
-                f"({sum(run.dates)}/{len(run.dates)} pages with a known date; same day, or same "
-                "month/year when the gold value is only that precise)"
+                f"- {corpus}: date accuracy {_share(run.dates)} on all pages with a known date "
+                "(same day; same month or year when the gold value is only that precise)"
             )
         if run.authors:
             lines.append(
-                f"- {corpus}: author accuracy {sum(run.authors) / len(run.authors):.3f} "
-                f"({sum(run.authors)}/{len(run.authors)} pages with a known author; same set of "
-                "names)"
+                f"- {corpus}: author accuracy {_share(run.authors)} on the pages with a known "
+                "author (the same set of names)"
             )
     return lines
 

@@ -29,6 +29,7 @@ import zlib
 from dataclasses import dataclass
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler import extract_author, extract_clean, extract_density, extract_meta
@@ -90,7 +91,7 @@ _TEXT_BYTES = bytes([7, 8, 9, 10, 12, 13, 27, *range(0x20, 0x100)])
 
 
 def _unwrap(html: bytes) -> bytes | None:
-    """Decompress gzip/zlib payloads; reject binary junk."""
+    """Decompress a gzip payload; reject binary junk and bytes with no markup at all."""
     if html[:2] == b"\x1f\x8b":
         try:
             html = gzip.decompress(html)[:MAX_INPUT_BYTES]
@@ -109,10 +110,10 @@ def _unwrap(html: bytes) -> bytes | None:
 def parse(html: bytes) -> tuple[HtmlElement | None, str]:
     """Decode and parse page bytes; returns (tree or None, encoding used)."""
     text, encoding = decode_html(html)
-    data = text.encode("utf-8", "surrogatepass")
+    data = text.encode("utf-8", "replace")  # lone surrogates from a broken UTF-16 page
     try:
         tree = lxml.html.document_fromstring(data, parser=_parser())
-    except (ValueError, lxml.etree.ParserError):
+    except (ValueError, etree.ParserError):
         logger.debug("lxml could not parse the page")
         return None, encoding
     return tree, encoding
@@ -135,22 +136,27 @@ def _containment(part: set, whole: set) -> float:
 
 
 def _trafilatura(tree: HtmlElement, url: str, precision: bool) -> str:
+    """trafilatura's text in fast recall or precision mode ("" if it fails: we have a fallback)."""
     import trafilatura  # imported lazily: heavy, and not needed to decode or parse
 
-    text = trafilatura.extract(
-        tree,
-        url=url or None,
-        fast=True,
-        favor_precision=precision,
-        favor_recall=not precision,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_links=False,
-        deduplicate=False,
-        with_metadata=False,
-        output_format="txt",
-    )
+    try:
+        text = trafilatura.extract(
+            tree,
+            url=url or None,
+            fast=True,
+            favor_precision=precision,
+            favor_recall=not precision,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            deduplicate=False,
+            with_metadata=False,
+            output_format="txt",
+        )
+    except Exception:  # noqa: BLE001 - the density region is there for exactly this
+        logger.debug("trafilatura failed on %s", url, exc_info=True)
+        return ""
     return text or ""
 
 

@@ -244,6 +244,15 @@ def test_wrong_types_and_internal_errors_return_none(monkeypatch: pytest.MonkeyP
     assert extract_article(fixture("english_article.html"), URL) is None
 
 
+def test_density_region_stands_in_when_trafilatura_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("trafilatura exploded")
+
+    monkeypatch.setattr(trafilatura, "extract", broken)
+    article = extract("gb18030_no_charset.html")
+    assert "看小灯泡亮起来" in article.text and "网站地图" not in article.text
+
+
 def test_gzipped_page_is_accepted() -> None:
     article = extract_article(gzip.compress(fixture("english_article.html")), URL)
     assert article is not None and "seaweed" in article.text.lower()
