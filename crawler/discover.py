@@ -30,9 +30,13 @@ FEED_TYPES = (
     "application/xml",
 )
 COMMON_FEED_PATHS = ("/feed", "/rss.xml", "/atom.xml", "/index.xml", "/feed.xml", "/rss")
-_XML_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, recover=True, remove_comments=True, huge_tree=False
-)
+
+
+def _xml_parser() -> etree.XMLParser:
+    """A forgiving parser that never resolves entities or touches the network (one per call:
+    its error log tells whether the document was broken)."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, recover=True,
+                           remove_comments=True, huge_tree=False)
 
 
 class DiscoveryError(Exception):
@@ -101,10 +105,13 @@ def looks_like_json(body: bytes) -> bool:
     return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
 
 
-def parse_feed(body: bytes, content_type: str = "") -> list[Candidate]:
-    """Entries of an RSS/Atom/JSON feed as candidates; raises DiscoveryError when unreadable."""
+def parse_feed(body: bytes, content_type: str = "") -> tuple[list[Candidate], str | None]:
+    """(entries as candidates, the problem when the feed is broken but partly readable).
+
+    Raises DiscoveryError when nothing can be read.
+    """
     if looks_like_json(body):
-        return _json_feed(body)
+        return _json_feed(body), None
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False,
                               resolve_relative_uris=False)
@@ -113,7 +120,7 @@ def parse_feed(body: bytes, content_type: str = "") -> list[Candidate]:
             raise DiscoveryError(f"invalid feed: {parsed.get('bozo_exception')}")
         if not parsed.version:
             raise DiscoveryError("not a feed")
-        return []
+        return [], None
     found = []
     for entry in parsed.entries:
         link = entry.get("link") or ""
@@ -129,7 +136,8 @@ def parse_feed(body: bytes, content_type: str = "") -> list[Candidate]:
         )
         found.append(Candidate(url=link, published=published, title=entry.get("title"),
                                via="feed"))
-    return found
+    problem = str(parsed.get("bozo_exception")) if parsed.bozo else None
+    return found, problem
 
 
 def sitemap_body(body: bytes, max_size: int) -> bytes:
@@ -142,10 +150,12 @@ def sitemap_body(body: bytes, max_size: int) -> bytes:
     return body
 
 
-def parse_sitemap(body: bytes) -> tuple[str, list[Candidate]]:
-    """(``"index"`` | ``"urlset"``, entries) with lastmod or news publication dates."""
+def parse_sitemap(body: bytes) -> tuple[str, list[Candidate], str | None]:
+    """(``"index"`` | ``"urlset"``, entries with lastmod or news publication dates, the problem
+    when the XML is broken but partly readable); raises DiscoveryError when unreadable."""
+    parser = _xml_parser()
     try:
-        root = etree.fromstring(body.lstrip(), parser=_XML_PARSER)
+        root = etree.fromstring(body.lstrip(), parser=parser)
     except etree.XMLSyntaxError as exc:
         raise DiscoveryError(f"invalid sitemap XML: {exc}") from exc
     if root is None:
@@ -172,4 +182,6 @@ def parse_sitemap(body: bytes) -> tuple[str, list[Candidate]]:
         if loc:
             entries.append(Candidate(url=loc, published=parse_date(date), title=title,
                                      via="sitemap"))
-    return ("index" if kind == "sitemapindex" else "urlset"), entries
+    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+    problem = f"line {errors[0].line}: {errors[0].message}" if errors else None
+    return ("index" if kind == "sitemapindex" else "urlset"), entries, problem

@@ -39,7 +39,8 @@ def test_file_then_environment_then_flags(tmp_path: Path) -> None:
 
 
 def test_aliases_lists_and_bools_from_the_environment(tmp_path: Path) -> None:
-    env = {"SEEDWIRE_DB": "/tmp/x.db", "SEEDWIRE_CRAWL_ALLOW_PRIVATE_HOSTS": "127.0.0.2, 10.0.0.0/8",
+    env = {"SEEDWIRE_DB": "/tmp/x.db",
+           "SEEDWIRE_CRAWL_ALLOW_PRIVATE_HOSTS": "127.0.0.2, 10.0.0.0/8",
            "SEEDWIRE_CRAWL_AUTOTHROTTLE": "off"}
     config = load_config(tmp_path, env=env)
     assert config.db_path == Path("/tmp/x.db")
@@ -86,9 +87,8 @@ def test_example_file_documents_every_key() -> None:
         assert f"[{section}]" in example
         assert f"{key} =" in example, f"{section}.{key} missing from seedwire.toml.example"
     # the example itself is a valid configuration once uncommented
-    import tomllib
-
     import re
+    import tomllib
 
     setting = re.compile(r"^# (\w+ = .*)$")
     body = "\n".join(setting.sub(r"\1", line) for line in example.splitlines())

@@ -194,6 +194,8 @@ def test_broken_pages_are_counted_not_fatal(project: Project, week1: dict) -> No
     assert errors.get("too_large", 0) >= 1
     assert data["articles"]["no_text"] >= 1          # the binary page served as HTML
     assert data["status"]["500"] >= 1
+    assert errors.get("bad_feed", 0) + errors.get("bad_feed_partly_read", 0) >= 1
+    assert errors.get("bad_sitemap", 0) + errors.get("bad_sitemap_partly_read", 0) >= 1
     assert project.query("SELECT status FROM crawl_runs")[0][0] == "finished"
 
 
@@ -290,3 +292,45 @@ def _count(p: Project) -> int:
         return p.query("SELECT count(*) FROM articles WHERE kind = 'article'")[0][0]
     except sqlite3.Error:
         return 0
+
+
+def test_crawl_delay_from_robots_is_obeyed(project: Project, week1: dict) -> None:
+    host = "127.0.0.3"   # the site whose robots.txt sets Crawl-delay (0.2 s in these tests)
+    robots = project.web.base_url(host) + "/robots.txt"
+    assert "Crawl-delay" in __import__("urllib.request").request.urlopen(robots).read().decode()
+    seen = sorted((r.time, r.path) for r in week1["requests"]
+                  if r.host == host and r.path != "/robots.txt")
+    gaps = [(b[0] - a[0], a[1], b[1]) for a, b in zip(seen, seen[1:], strict=False)]
+    assert len(gaps) > 10
+    # one request at a time, 0.2 s apart when sent; arrival times jitter on a busy machine
+    values = sorted(g[0] for g in gaps)
+    assert values[len(values) // 2] >= 0.19, sorted(gaps)[:3]
+    assert values[0] >= 0.1, sorted(gaps)[:3]
+
+
+def test_seedwire_crawl_and_db_stats_report_the_runs(project: Project, week2: dict) -> None:
+    from click.testing import CliRunner
+
+    from digest.cli import main
+
+    env = project.env(WEEK2_NOW)
+    result = CliRunner().invoke(main, ["crawl"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "crawl run #" in result.output and "finished" in result.output
+    result = CliRunner().invoke(main, ["db", "stats"], env=env, catch_exceptions=False)
+    assert "Crawl runs:" in result.output
+    assert result.output.count(" finished: ") >= 3
+
+
+def test_private_addresses_are_refused_unless_allowed(project: Project, week1: dict) -> None:
+    env = project.env(WEEK1_NOW)
+    env["SEEDWIRE_CRAWL_ALLOW_PRIVATE_HOSTS"] = "127.0.0.2"     # not .4
+    project.web.clear_log()
+    with open(project.dir / "private.log", "wb") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "sources", "-a", "source=127.0.0.4"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=120)
+    assert done.returncode == 0
+    assert [r for r in project.web.requests if r.host == "127.0.0.4"] == []
+    ((stats,),) = project.query("SELECT stats FROM crawl_runs ORDER BY id DESC LIMIT 1")
+    assert json.loads(stats)["errors"].get("private_address", 0) >= 1

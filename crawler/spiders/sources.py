@@ -103,6 +103,10 @@ class SourcesSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourcesSpider:
+        if cls is SourcesSpider and crawler.settings.get("SEEDWIRE_REDIS_URL"):
+            from crawler.scale.worker import WorkerSpider  # one of many workers (Redis)
+
+            return WorkerSpider.from_crawler(crawler, *args, **kwargs)
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.now = _parse_now(settings.get("SEEDWIRE_NOW", ""))
@@ -110,10 +114,31 @@ class SourcesSpider(scrapy.Spider):
         spider.margin = timedelta(hours=settings.getint("SEEDWIRE_LASTMOD_MARGIN_HOURS", 48))
         spider.budget = spider.max_pages or settings.getint("SEEDWIRE_MAX_PAGES_PER_SOURCE", 500)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
-        spider.db = store.open_db(settings.get("SEEDWIRE_DB"))
+        spider.db = spider.open_store()
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider.closed_ok, signal=signals.spider_closed)
         return spider
+
+    # --- what the crawl reads from and writes to the store (a scale-out worker: Redis) ------
+
+    def open_store(self) -> Any:
+        return store.open_db(self.settings.get("SEEDWIRE_DB"))
+
+    def known_urls(self, keys: list[str]) -> set[str]:
+        """The normalised URLs that need no fetch (stored, or failed and not due again)."""
+        return store.known_urls(self.db, keys, now=self.now)
+
+    def get_validator(self, url: str) -> dict[str, Any] | None:
+        return store.get_validator(self.db, url)
+
+    def record_failure(self, key: str, kind: str, *, permanent: bool) -> None:
+        store.record_reject(self.db, key, kind, self.now, transient=not permanent)
+
+    def new_state(self, row: dict[str, Any]) -> SourceState:
+        state = SourceState(site=row["site"], host=row["host"], budget=self.budget,
+                            watermark=parse_date(row["watermark"]))
+        state.known_feeds = set(row["feeds"]) | set(row["found_feeds"])
+        return state
 
     # --- start ------------------------------------------------------------------------------
 
@@ -145,10 +170,7 @@ class SourcesSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for row in self.load_sources():
-            watermark = parse_date(row["watermark"])
-            state = SourceState(site=row["site"], host=row["host"], budget=self.budget,
-                                watermark=watermark)
-            state.known_feeds = set(row["feeds"]) | set(row["found_feeds"])
+            state = self.new_state(row)
             self.states[row["site"]] = state
             for request in self.source_requests(state, row):
                 yield request
@@ -165,7 +187,7 @@ class SourcesSpider(scrapy.Spider):
                 )
         yield from self.page_request(state, state.site, depth=0)
         keys = [normalize_url(u) for u in row["start_urls"]]
-        known = store.known_urls(self.db, keys, now=self.now)
+        known = self.known_urls(keys)
         for url, key in zip(row["start_urls"], keys, strict=True):
             if key in known:
                 self.crawler.stats.inc_value("seedwire/skip/cited_known")
@@ -183,7 +205,7 @@ class SourcesSpider(scrapy.Spider):
             return
         self.seen.add(key)
         headers = {}
-        validator = store.get_validator(self.db, url)
+        validator = self.get_validator(url)
         if validator and validator.get("etag"):
             headers["If-None-Match"] = validator["etag"]
         if validator and validator.get("last_modified"):
@@ -247,7 +269,7 @@ class SourcesSpider(scrapy.Spider):
             key = normalize_url(url)
             if key not in self.seen:
                 fresh.append((candidate, key))
-        known = store.known_urls(self.db, [key for _, key in fresh], now=self.now)
+        known = self.known_urls([key for _, key in fresh])
         for candidate, key in fresh:
             if key in known:
                 stats.inc_value("seedwire/skip/already_stored")
@@ -279,12 +301,16 @@ class SourcesSpider(scrapy.Spider):
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
-            entries = parse_feed(response.body, content_type)
+            entries, problem = parse_feed(response.body, content_type)
         except DiscoveryError as exc:
             if not response.meta.get("probe"):
                 stats.inc_value("seedwire/errors/bad_feed")
                 logger.warning("bad feed %s: %s", response.url, exc)
             return
+        if problem:
+            stats.inc_value("seedwire/errors/bad_feed_partly_read")
+            logger.warning("broken feed %s (%d entries read): %s", response.url, len(entries),
+                           problem)
         stats.inc_value("seedwire/listings/feeds")
         self.remember_validator(response)
         if response.meta.get("probe") or response.url not in state.known_feeds:
@@ -298,11 +324,15 @@ class SourcesSpider(scrapy.Spider):
             stats.inc_value("seedwire/listings/not_modified")
             return
         try:
-            kind, entries = parse_sitemap(sitemap_body(response.body, self.max_size))
+            kind, entries, problem = parse_sitemap(sitemap_body(response.body, self.max_size))
         except DiscoveryError as exc:
             stats.inc_value("seedwire/errors/bad_sitemap")
             logger.warning("bad sitemap %s: %s", response.url, exc)
             return
+        if problem:
+            stats.inc_value("seedwire/errors/bad_sitemap_partly_read")
+            logger.warning("broken sitemap %s (%d entries read): %s", response.url, len(entries),
+                           problem)
         stats.inc_value("seedwire/listings/sitemaps")
         self.remember_validator(response)
         state.found_sitemaps.add(response.request.url if response.request else response.url)
@@ -383,8 +413,7 @@ class SourcesSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"seedwire/errors/{kind}")
         logger.warning("failed %s: %s", request.url if request else "?", kind)
         if meta.get("key") and kind != "robots_forbidden":
-            permanent = kind in PERMANENT_FAILURES
-            store.record_reject(self.db, meta["key"], kind, self.now, transient=not permanent)
+            self.record_failure(meta["key"], kind, permanent=kind in PERMANENT_FAILURES)
 
     # --- robots.txt and the end -------------------------------------------------------------
 
