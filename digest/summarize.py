@@ -12,6 +12,10 @@ The summary of an article is a handful of its own whole sentences, chosen by
 and printed in their original order. Boilerplate (bylines, editor credits, copyright lines, calls
 to action, captions, URLs, bare dates, fragments) is never chosen. Everything is deterministic: ties
 are broken by position.
+
+The sentence splitter, the boilerplate filter and the language helpers live in
+:mod:`digest.sentences` (:func:`split_sentences`, :func:`resolve_language` and :func:`text_length`
+are importable from here too); the vectors and scores in :mod:`digest.similarity`.
 """
 
 from __future__ import annotations
@@ -19,402 +23,40 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from crawler.text import HAN_RUN_RE, detect_language, term_key, tokenize
+from digest.sentences import (
+    clean_sentence,
+    is_boilerplate,
+    is_fragment,
+    join_sentences,
+    resolve_language,
+    script_language,
+    split_sentences,
+    text_length,
+)
+from digest.similarity import (
+    Vector,
+    centrality,
+    content_units,
+    cosine,
+    normalized,
+    tfidf,
+    topic_scores,
+    unit_vector,
+)
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["resolve_language", "split_sentences", "summarize", "text_length", "topic_lead"]
 
-# --------------------------------------------------------------------------------------------
-# Sentence splitting
-# --------------------------------------------------------------------------------------------
-
-_CJK_TERMINATORS = "。！？；…"
-_ASCII_TERMINATORS = "!?"
-_ALL_TERMINATORS = _CJK_TERMINATORS + _ASCII_TERMINATORS + ".．"
-_CLOSERS = "”’」』）》】〉〕\"')]"
-_OPENERS = "“‘「『（《【〈〔\"'(["
-_TERMINATOR_RUN = re.compile(f"([{re.escape(_ALL_TERMINATORS)}]+)[{re.escape(_CLOSERS)}]*")
-_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
-
-
-def _wordset(words: str) -> frozenset[str]:
-    """A frozenset of the whitespace-separated words of ``words``."""
-    return frozenset(words.split())
-
-
-# Abbreviations after which a period never ends a sentence (lowercased, inner dots kept).
-_NEVER_SPLIT = _wordset(
-    """mr mrs ms mx dr prof sen rep gov gen col capt lt sgt cmdr adm pres rev hon fr st mt ft
-    no nos vol vols fig figs eq eqs pp p ch sec art vs v cf e.g i.e viz al approx ca est dept
-    jan feb mar apr jun jul aug sep sept oct nov dec"""
-)
-# Abbreviations that may also end a sentence: split only before a common sentence opener.
-_SOFT_SPLIT = _wordset("inc ltd corp co etc jr sr bros llc plc gmbh ag sa nv u.s")
-_SENTENCE_OPENERS = _wordset(
-    """the a an it its he she they we i you this that these those there then but and or so yet
-    in on at for from with after before when while as if however meanwhile still also last next
-    some many most all both one two three his her their our my according earlier later today"""
-)
-
-
-def _is_cjk(ch: str) -> bool:
-    """True for CJK ideographs, kana, hangul and CJK/full-width punctuation."""
-    o = ord(ch)
-    return (
-        0x3000 <= o <= 0x9FFF
-        or 0xAC00 <= o <= 0xD7AF
-        or 0xF900 <= o <= 0xFAFF
-        or 0xFF00 <= o <= 0xFFEF
-        or 0x20000 <= o <= 0x2FA1F
-    )
-
-
-def _next_word(par: str, j: int) -> str:
-    """The word that starts after position ``j`` (skipping spaces and opening quotes)."""
-    m = re.match(r"[\s\"'“‘(\[]*([A-Za-z]+)", par[j:])
-    return m.group(1) if m else ""
-
-
-def _boundary_after(par: str, j: int) -> bool:
-    """Whether the text after an ASCII terminator at ``j`` may start a new sentence."""
-    if j >= len(par):
-        return True
-    ch = par[j]
-    if not (ch.isspace() or _is_cjk(ch) or ch in _OPENERS):
-        return False  # "Yahoo!Japan", "example.com", "U.S" inside "U.S."
-    rest = par[j:].lstrip()
-    return not rest or not ("a" <= rest[0] <= "z")  # "approx. two", "Really? he asked"
-
-
-def _period_ends_sentence(par: str, start: int, i: int, j: int) -> bool:
-    """Whether the period at ``i`` (terminator run ending at ``j``) ends a sentence."""
-    if i > 0 and i + 1 < len(par) and par[i - 1].isdigit() and par[i + 1].isdigit():
-        return False  # 3.5, GPT-4.5, v2.0.1
-    if not _boundary_after(par, j):
-        return False
-    if j >= len(par):
-        return True
-    k = i
-    while k > start and (par[k - 1].isalpha() or par[k - 1] == ".") and not _is_cjk(par[k - 1]):
-        k -= 1
-    token = par[k:i].lower()
-    if re.fullmatch(r"\(?\w{1,3}\)?", par[start:i].strip()) and not token.isalpha():
-        return False  # list markers "1." "(a)."
-    if token in _NEVER_SPLIT or (len(token) == 1 and token.isalpha() and par[i - 1].isupper()):
-        return False  # "Dr. Li", "e.g. GPT", "John F. Kennedy"
-    if token in _SOFT_SPLIT or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
-        nxt = par[j:].lstrip()
-        return bool(nxt) and (_is_cjk(nxt[0]) or _next_word(par, j).lower() in _SENTENCE_OPENERS)
-    return True
-
-
-def _split_paragraph(par: str) -> list[str]:
-    """Split one paragraph (no line breaks) into sentences; sentence text is kept verbatim."""
-    out: list[str] = []
-    start = 0
-    for match in _TERMINATOR_RUN.finditer(par):
-        i, j = match.start(), match.end()
-        ch, run = par[i], match.group(1)
-        if any(c in "。！？；．" for c in run):
-            ends = True  # Chinese terminators always end a sentence
-        elif "…" in run or run.startswith(".."):
-            ends = _boundary_after(par, j)
-        elif ch == ".":
-            ends = _period_ends_sentence(par, start, i, j)
-        else:  # ! ?
-            ends = _boundary_after(par, j)
-        if ends:
-            sentence = par[start:j].strip()
-            if sentence:
-                out.append(sentence)
-            start = j
-    tail = par[start:].strip()
-    if tail:
-        out.append(tail)
-    return out
-
-
-def split_sentences(text: str, language: str | None = None) -> list[str]:
-    """Split ``text`` into sentences, each a verbatim (stripped) substring of the input.
-
-    Knows Chinese terminators (。！？；… with closing quotes and brackets after them), English ones
-    (.!? with abbreviations, initials, decimals, version numbers, ellipses, quotes after the
-    period), mixed text, and treats every line break as a paragraph boundary. ``language`` is
-    accepted for symmetry with the rest of the API; the rules work for both languages at once.
-    """
-    if not text:
-        return []
-    sentences: list[str] = []
-    for par in _LINE_BREAKS.split(text):
-        if par.strip():
-            sentences.extend(_split_paragraph(par))
-    return sentences
-
-
-# --------------------------------------------------------------------------------------------
-# Boilerplate
-# --------------------------------------------------------------------------------------------
-
-_BOILERPLATE_ZH = re.compile(
-    r"责任编辑|(?:^|[（(【\[\s/|])(?:编辑|编者|记者|来源|作者|校对|审核|审校|监制|统筹|撰文|摄影|摄像"
-    r"|设计|制图|出品|策划|文字|翻译|编译|视觉)\s*[：:/]"
-    r"|图片来源|图源|图片[：:]|视频来源|资料图|版权所有|版权归|版权声明|未经(?:授权|许可)|禁止转载"
-    r"|不得转载|转载请|原标题[：:]|本文(?:来自|来源|转载|首发|经授权)|免责声明|阅读原文|往期回顾|推荐阅读"
-    r"|扫码|二维码|长按识别|点击(?!量|率|数|次数)"
-    r"|(?:欢迎|请|敬请|记得|长按|点击)关注|关注(?:我们|本号|公众号|微信|官方|账号)"
-    r"|关注.{0,8}(?:公众号|微信号|视频号|微博号|订阅号)"
-)
-_BYLINE_ZH = re.compile(
-    r"(?:^|[（(【\[])\s*(?:本报|本台|新华社|中新社|人民网|特约|实习)?记者\s*"
-    r"[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*\s*(?:[）)】\]]|报道|摄|$)"
-)
-_BOILERPLATE_EN = re.compile(
-    r"all rights reserved|©|\(c\)\s*\d{4}|^\W*copyright\b|\bcopyright\s+(?:\d{4}|©)"
-    r"|^\W*(?:read more|read also|read next|see also|subscribe|sign up|click here|follow us"
-    r"|share (?:this|on)|advertisement|sponsored content|download (?:the|our) app|reporting by"
-    r"|editing by|writing by|additional reporting|contact us|more from|recommended (?:for you"
-    r"|reading|stories)|top stories)\b"
-    r"|^\W*(?:related(?: articles?| stories)?|watch|listen|photo|image|credit|source)\s*:"
-    r"|\bsubscribe (?:to|for|now|today)\b|\bour newsletter\b|\bin your inbox\b|\bgetty images\b"
-    r"|\(photo\b|\bphoto by\b|\bimage credit|\bterms of (?:use|service)\b|\bprivacy policy\b"
-    r"|\baccept (?:all )?cookies\b",
-    re.IGNORECASE,
-)
-_BYLINE_EN = re.compile(
-    r"^\W*(?i:by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
-    r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})*\W*$"
-)
-_LATIN = re.compile(r"[A-Za-z]")
-_DIGIT = re.compile(r"\d")
-_LETTER = re.compile(r"[^\W\d_]")
-_URL = re.compile(
-    r"https?://|\bwww\.[\w-]+\.|(?<![\w.+-])[\w.+-]+@[\w-]+\.[a-z]{2,}", re.IGNORECASE
-)
-_DATE_WORDS = re.compile(
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(?:mon|tue|wed|thu|fri|sat"
-    r"|sun)[a-z]*\.?|published|updated|posted|last modified|on|at|am|pm|a\.m\.|p\.m\.|gmt|utc|bst"
-    r"|cet|cst|edt|est|pdt|pst|et|pt|发布时间|更新时间|发布于|更新于|发表于|时间|日期"
-    r"|星期.|周.|[年月日号时点分秒]|上午|下午",
-    re.IGNORECASE,
-)
-_DATELINE_PREFIX = re.compile(
-    r"^\s*(?:(?:新华社|中新社|中新网|人民网|央视网|本报|本台)?[\u4e00-\u9fff]{0,10}"
-    r"(?:\d{1,2}月\d{1,2}日)?(?:电|讯)\s*)?[（(](?:记者|通讯员)[^）)]{1,30}[）)]\s*"
-    r"|^\s*(?:新华社|中新社|中新网|本报)[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯)\s*"
-    r"|^\s*[A-Z][A-Z .'-]{2,30}(?:,\s*[A-Z][A-Za-z .]{2,20})?\s*(?:\([A-Za-z .&]{2,30}\))?"
-    r"\s*[—–-]+\s+"
-)
-
-
-def _clean_sentence(sentence: str) -> str:
-    """Strip a dateline or reporter credit in front of a sentence; the rest is kept verbatim."""
-    s = sentence.strip()
-    cleaned = _DATELINE_PREFIX.sub("", s, count=1).strip()
-    return cleaned if re.search(r"\w", cleaned) else s
-
-
-def _is_boilerplate(sentence: str) -> bool:
-    """Bylines, credits, copyright lines, calls to action, captions, URLs and bare dates."""
-    s = sentence.strip()
-    if not s:
-        return True
-    if _BOILERPLATE_ZH.search(s) or _BYLINE_ZH.search(s):
-        return True
-    if _LATIN.search(s) or "©" in s:
-        if _BOILERPLATE_EN.search(s) or _BYLINE_EN.match(s):
-            return True
-        if ("@" in s or "://" in s or "www." in s.lower()) and _URL.search(s):
-            return True
-    if len(s) > 80 or not _DIGIT.search(s):
-        return False
-    return not _LETTER.search(_DATE_WORDS.sub("", s))  # a bare date or time
-
-
-# --------------------------------------------------------------------------------------------
-# Helpers: language, length, vectors
-# --------------------------------------------------------------------------------------------
-
-
-def resolve_language(language: str | None, text: str) -> str:
-    """``"zh"`` or ``"en"`` from a hint such as ``zh-CN``/``en_US``, else detected from the text."""
-    if language:
-        lang = language.lower().replace("_", "-")
-        if lang.startswith(("zh", "cmn", "yue")):
-            return "zh"
-        if lang.startswith("en"):
-            return "en"
-    detected = None
-    try:
-        detected = detect_language(text) if text else None
-    except Exception:  # a detector problem must not break a digest
-        logger.debug("language detection failed", exc_info=True)
-    if detected in ("zh", "en"):
-        return detected
-    return _script_language(text)
-
-
-def _script_language(text: str) -> str:
-    """A cheap guess from the script: ``"zh"`` when CJK characters dominate the letters."""
-    cjk = sum(1 for c in text if _is_cjk(c) and c.isalpha())
-    latin = sum(1 for c in text if c.isascii() and c.isalpha())
-    return "zh" if cjk and cjk * 3 >= latin else "en"
-
-
-def text_length(text: str, language: str) -> int:
-    """The length that budgets count: non-space characters for Chinese, words for English."""
-    if language == "zh":
-        return len("".join(text.split()))
-    return len(text.split())
-
-
-def _join(sentences: Sequence[str], language: str) -> str:
-    """Join sentences: no spaces in Chinese (except next to Latin text), spaces in English."""
-    out = ""
-    for s in sentences:
-        if out and (language != "zh" or out[-1].isascii() or s[0].isascii()):
-            out += " "
-        out += s
-    return out
-
-
-# Reporting verbs and fillers that say nothing about what a sentence is about.
-_WEAK_TOKENS = _wordset(
-    """said says say saying told tells added adds according also would could just like
-    表示 说 称 介绍 认为 指出 据 还 将 已经 可以 进行"""
-)
 # Openers that make a sentence lean on the one before it (a pronoun, a connective).
 _DEPENDENT_OPENER = re.compile(
     r"^[\"“‘']|^(?:he|she|they|it|this|these|those|that|but|however|also|and|meanwhile|still|"
     r"instead|then|so)\b|^(?:他|她|它|此|这|那|但|不过|然而|同时|此外|另外|而且|对此|因此|其中)",
     re.IGNORECASE,
 )
-
-
-# Characters too common in Chinese to say what a sentence is about (function words, pronouns).
-_HAN_FUNCTION_CHARS = frozenset(
-    "的了是在和与及或也就都而又还并但把被让给对向从到于以为将之其此该这那个些我你他她它们着过地得"
-)
-
-
-def _han_units(run: str) -> list[str]:
-    """Character bigrams of a run of Han text, skipping those with a function character."""
-    if len(run) == 1:
-        return [] if run in _HAN_FUNCTION_CHARS else [run]
-    return [
-        run[i : i + 2]
-        for i in range(len(run) - 1)
-        if run[i] not in _HAN_FUNCTION_CHARS and run[i + 1] not in _HAN_FUNCTION_CHARS
-    ]
-
-
-def _tokens(text: str, language: str) -> list[str]:
-    """Content units of ``text`` for similarity: words and names, and bigrams for Chinese.
-
-    Latin-script words come from :func:`crawler.text.tokenize` (stop words dropped, names such
-    as GPT-4o kept whole). Chinese runs become character bigrams: as good as segmented words
-    for sentence similarity, and about twenty times faster than jieba, which alone would take
-    longer than a summary's whole time budget.
-    """
-    units: list[str] = []
-    for run in HAN_RUN_RE.findall(text):
-        units.extend(_han_units(run))
-    rest = HAN_RUN_RE.sub(" ", text)  # keeps jieba out of tokenize: no Han text is left
-    try:
-        units.extend(tokenize(rest, "en"))
-    except Exception:
-        logger.debug("tokenize failed, falling back to a simple split", exc_info=True)
-        units.extend(re.findall(r"\w+", rest.lower()))
-    return [t for t in units if t not in _WEAK_TOKENS]
-
-
-Vector = dict[str, float]
-
-
-def _tfidf(token_lists: Sequence[list[str]]) -> tuple[list[Vector], dict[str, float]]:
-    """Unit-length TF-IDF vectors (sublinear TF, smoothed IDF over these token lists)."""
-    n = len(token_lists)
-    counts = [Counter(toks) for toks in token_lists]
-    df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
-    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
-    vectors: list[Vector] = []
-    for c in counts:
-        vec = {t: (1.0 + math.log(k) if k > 1 else 1.0) * idf[t] for t, k in c.items()}
-        vectors.append(_unit(vec))
-    return vectors, idf
-
-
-def _unit(vec: Vector) -> Vector:
-    norm = math.sqrt(sum(w * w for w in vec.values()))
-    return {t: w / norm for t, w in vec.items()} if norm else {}
-
-
-def _cosine(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
-
-
-def _centrality(vectors: Sequence[Vector]) -> list[float]:
-    """Mean cosine similarity of each sentence to all the others, in linear time.
-
-    With unit vectors, sum_j cos(i, j) = v_i . (sum_j v_j) - 1, so no pairwise loop is needed.
-    """
-    n = len(vectors)
-    if n < 2:
-        return [1.0] * n
-    total: Vector = {}
-    for vec in vectors:
-        for t, w in vec.items():
-            total[t] = total.get(t, 0.0) + w
-    return [max(0.0, _cosine(vec, total) - (1.0 if vec else 0.0)) / (n - 1) for vec in vectors]
-
-
-def _topic_scores(
-    sentences: Sequence[str], token_lists: Sequence[list[str]], topic_terms: dict[str, float] | None
-) -> list[float]:
-    """Sum of the weights of the topic terms each sentence mentions.
-
-    Single ASCII words match tokens; phrases and Chinese terms match as substrings, so a term
-    like 大模型 counts even when the tokenizer cuts it into 大 + 模型.
-    """
-    if not topic_terms:
-        return [0.0] * len(sentences)
-    words: dict[str, float] = {}
-    phrases: list[tuple[re.Pattern[str], float]] = []
-    for term, weight in topic_terms.items():
-        key = term.strip().lower()
-        if not key or weight <= 0:
-            continue
-        if re.fullmatch(r"[a-z0-9][a-z0-9.+\-]*", key):  # one word or name: "agents", "gpt-4o"
-            words[term_key(key)] = max(weight, words.get(term_key(key), 0.0))
-        elif any(_is_cjk(c) for c in key):
-            phrases.append((re.compile(re.escape(key)), weight))
-        else:  # phrases: "language model", "DALL-E 3"
-            pattern = r"(?<![a-z0-9])" + re.escape(key) + r"(?![a-z0-9])"
-            phrases.append((re.compile(pattern), weight))
-    scores = []
-    for sentence, toks in zip(sentences, token_lists, strict=True):
-        low = sentence.lower()
-        score = 0.0
-        if words:
-            keys = {term_key(t) for t in toks if t.isascii()}
-            score += sum(w for k, w in words.items() if k in keys)
-        score += sum(w for pattern, w in phrases if pattern.search(low))
-        scores.append(score)
-    return scores
-
-
-def _normalized(values: Sequence[float]) -> list[float]:
-    top = max(values, default=0.0)
-    return [v / top for v in values] if top > 0 else [0.0] * len(values)
-
 
 # --------------------------------------------------------------------------------------------
 # Selection
@@ -474,7 +116,7 @@ def _select(
                 continue
             if chosen and cand.score < top_score * min_relative:
                 continue
-            overlap = max((_cosine(cand.vector, c.vector) for c in chosen), default=0.0)
+            overlap = max((cosine(cand.vector, c.vector) for c in chosen), default=0.0)
             if overlap > _REDUNDANT:
                 continue
             value = _MMR_LAMBDA * cand.score - (1 - _MMR_LAMBDA) * overlap
@@ -498,29 +140,20 @@ def _same_as_title(sentence: str, title: str | None) -> bool:
     return bool(a) and (a == b or (b in a and len(a) <= len(b) + 4))
 
 
-def _is_fragment(sentence: str, language: str) -> bool:
-    """Very short pieces, and short unterminated lines (headings, captions, labels)."""
-    length = text_length(sentence, language)
-    terminated = sentence.rstrip(_CLOSERS)[-1:] in _ALL_TERMINATORS
-    if language == "zh":
-        return length < 8 or (not terminated and length < 20)
-    return length < 5 or (not terminated and length < 10)
-
-
 def _fallback(sentences: Sequence[str], language: str, budget: int) -> str:
     """For tiny texts: the first non-boilerplate sentences that fit the budget, or ""."""
     kept: list[str] = []
     used = 0
     for s in sentences:
-        s = _clean_sentence(s)
-        if not s or _is_boilerplate(s) or not re.search(r"\w", s):
+        s = clean_sentence(s)
+        if not s or is_boilerplate(s) or not re.search(r"\w", s):
             continue
         length = text_length(s, language)
         if used + length > budget:
             break
         kept.append(s)
         used += length
-    return _join(kept, language)
+    return join_sentences(kept, language)
 
 
 def summarize(
@@ -547,21 +180,21 @@ def summarize(
     sentences = split_sentences(text, lang)
     kept: list[tuple[int, str]] = []
     for idx, raw in enumerate(sentences):
-        s = _clean_sentence(raw)
-        if not s or _is_boilerplate(s) or _is_fragment(s, lang) or _same_as_title(s, title):
+        s = clean_sentence(raw)
+        if not s or is_boilerplate(s) or is_fragment(s, lang) or _same_as_title(s, title):
             continue
         kept.append((idx, s))
     if not kept:
         return _fallback(sentences, lang, budget)
 
-    token_lists = [_tokens(s, lang) for _, s in kept]
-    vectors, idf = _tfidf(token_lists)
-    central = _normalized(_centrality(vectors))
-    topical = _normalized(_topic_scores([s for _, s in kept], token_lists, topic_terms))
+    token_lists = [content_units(s, lang) for _, s in kept]
+    vectors, idf = tfidf(token_lists)
+    central = normalized(centrality(vectors))
+    topical = normalized(topic_scores([s for _, s in kept], token_lists, topic_terms))
     title_vec: Vector = {}
     if title:
         max_idf = max(idf.values(), default=1.0)
-        title_vec = _unit({t: idf.get(t, max_idf) for t in set(_tokens(title, lang))})
+        title_vec = unit_vector({t: idf.get(t, max_idf) for t in set(content_units(title, lang))})
     lengths = [text_length(s, lang) for _, s in kept]
     typical = sorted(lengths)[len(lengths) // 2] or 1
     candidates = []
@@ -571,7 +204,7 @@ def summarize(
         score = (
             0.45 * central[rank] * substance
             + 0.30 * topical[rank]
-            + 0.10 * (_cosine(vec, title_vec) if title_vec else 0.0)
+            + 0.10 * (cosine(vec, title_vec) if title_vec else 0.0)
             + 0.15 * lead
         )
         if not vec:
@@ -583,7 +216,7 @@ def summarize(
     if not chosen:
         logger.debug("no sentence fits a budget of %d (%s); summary left empty", budget, lang)
         return ""
-    return _join([c.text for c in chosen], lang)
+    return join_sentences([c.text for c in chosen], lang)
 
 
 _LEAD_BUDGET = {"zh": 200, "en": 90}
@@ -606,29 +239,30 @@ def topic_lead(
     pool: list[tuple[int, int, str]] = []  # (entry, sentence index, text)
     for entry, (_title, summary) in enumerate(summaries):
         for k, raw in enumerate(split_sentences(summary or "")):
-            s = _clean_sentence(raw)
-            if s and not _is_boilerplate(s) and text_length(s, _script_language(s)) >= 3:
+            s = clean_sentence(raw)
+            if s and not is_boilerplate(s) and text_length(s, script_language(s)) >= 3:
                 pool.append((entry, k, s))
     if not pool:
         return ""
-    in_language = [p for p in pool if _script_language(p[2]) == lang]
+    in_language = [p for p in pool if script_language(p[2]) == lang]
     if in_language:
         pool = in_language
     else:
-        lang = _script_language(pool[0][2])
-    token_lists = [_tokens(s, lang) for _, _, s in pool]
-    vectors, _idf = _tfidf(token_lists)
-    central = _normalized(_centrality(vectors))
-    topical = _normalized(_topic_scores([s for _, _, s in pool], token_lists, topic_terms))
+        lang = script_language(pool[0][2])
+    token_lists = [content_units(s, lang) for _, _, s in pool]
+    vectors, _idf = tfidf(token_lists)
+    central = normalized(centrality(vectors))
+    topical = normalized(topic_scores([s for _, _, s in pool], token_lists, topic_terms))
     titles = {
-        e: _unit(dict.fromkeys(_tokens(t or "", lang), 1.0)) for e, (t, _) in enumerate(summaries)
+        e: unit_vector(dict.fromkeys(content_units(t or "", lang), 1.0))
+        for e, (t, _) in enumerate(summaries)
     }
     candidates = []
     for pos, ((entry, k, s), vec) in enumerate(zip(pool, vectors, strict=True)):
         score = (
             0.35 * central[pos]
             + 0.25 * topical[pos]
-            + 0.10 * _cosine(vec, titles[entry])
+            + 0.10 * cosine(vec, titles[entry])
             + 0.20 / math.sqrt(1.0 + entry)
             + (0.10 if k == 0 else 0.0)
         )
@@ -642,4 +276,4 @@ def topic_lead(
         min_relative=0.3,
         group_penalty=0.3,
     )
-    return _join([c.text for c in chosen], lang)
+    return join_sentences([c.text for c in chosen], lang)
