@@ -3,15 +3,19 @@
 :func:`build_issue` is the whole weekly step; the CLI (``seedwire digest build``) and the
 scheduler call it with the configuration, the database and ``now``. A period is built at most
 once as an issue: building it again replaces its content, items and files and keeps its number.
+
+Periods (:func:`resolve_period`, :func:`parse_now`, :class:`DigestError`) live in
+:mod:`digest.periods`, the stored issue as JSON (:func:`context_to_dict`,
+:func:`context_from_dict`, :func:`issue_history`) in :mod:`digest.issuejson`; both are
+importable from here too.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,17 +28,18 @@ from crawler.store import (
     DigestNumberTaken,
     StoreSummaryCache,
     article_texts,
-    digest_contexts,
     get_digest,
     issue_topics,
     period_candidates,
     reserve_number,
     save_digest,
 )
-from crawler.timeparse import last_complete_period, parse_iso, period_bounds, utc_iso
+from crawler.timeparse import utc_iso
 from digest.context import Coverage, Entry, IssueContext, TopicSection
 from digest.i18n import Catalogue, language_or_default
+from digest.issuejson import context_from_dict, context_to_dict, issue_history, site_base_url
 from digest.llm import LLMConfig, summarize_article
+from digest.periods import DigestError, Period, parse_now, resolve_period
 from digest.render import render_issue, write_outputs
 from digest.select import Selection, Story, candidates_from_rows, select_stories
 from digest.summarize import topic_lead
@@ -51,6 +56,7 @@ __all__ = [
     "issue_history",
     "make_subject",
     "one_line",
+    "parse_now",
     "resolve_period",
 ]
 
@@ -59,21 +65,7 @@ _SUBJECT = {
     "zh": "{site} 第 {number} 期：{title}",
     "en": "{site} #{number}: {title}",
 }
-_CUSTOM_PERIOD = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 _SAVE_ATTEMPTS = 3
-
-
-class DigestError(Exception):
-    """A user mistake in what to build (period, dates, topic): one clear line."""
-
-
-@dataclass(frozen=True)
-class Period:
-    """What an issue covers: ``[starts, ends)`` in the configured timezone, and its key."""
-
-    key: str
-    starts: datetime
-    ends: datetime
 
 
 @dataclass
@@ -100,62 +92,6 @@ class BuiltIssue:
     def entries_per_topic(self) -> dict[str, int]:
         """Topic name → number of entries, in issue order."""
         return {section.name: len(section.entries) for section in self.context.topics}
-
-
-# ----------------------------------------------------------------------------- period
-
-
-def _parse_day(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise DigestError(f"{what}: expected a date like 2026-11-16, got {text!r}") from exc
-
-
-def resolve_period(
-    config: Config,
-    *,
-    period: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    now: datetime,
-) -> Period:
-    """The period to build: ``period`` (``2026-W47`` or ``2026-11-01..2026-11-15``), or
-    ``since``..``until`` (days, both included), or the last complete ISO week at ``now``."""
-    tz = config.tz
-    if period and (since or until):
-        raise DigestError("give either --period or --since/--until, not both")
-    if since or until:
-        if not (since and until):
-            raise DigestError("a custom period needs both --since and --until")
-        if since > until:
-            raise DigestError(f"--since {since} is after --until {until}")
-        return _custom(since, until, tz)
-    if period:
-        period = period.strip()
-        custom = _CUSTOM_PERIOD.match(period)
-        if custom:
-            first = _parse_day(custom.group(1), "period")
-            last = _parse_day(custom.group(2), "period")
-            if first > last:
-                raise DigestError(f"period {period}: the first day is after the last")
-            return _custom(first, last, tz)
-        try:
-            starts, ends = period_bounds(period.upper(), tz)
-        except ValueError as exc:
-            raise DigestError(
-                f"expected a period like 2026-W47 or 2026-11-01..2026-11-15, got {period!r}"
-            ) from exc
-        return Period(period.upper(), starts, ends)
-    key = last_complete_period(now, tz)
-    starts, ends = period_bounds(key, tz)
-    return Period(key, starts, ends)
-
-
-def _custom(first: date, last: date, tz: ZoneInfo) -> Period:
-    starts = datetime(first.year, first.month, first.day, tzinfo=tz)
-    ends = datetime(last.year, last.month, last.day, tzinfo=tz) + timedelta(days=1)
-    return Period(f"{first.isoformat()}..{last.isoformat()}", starts, ends)
 
 
 # ----------------------------------------------------------------------------- subject
@@ -189,117 +125,6 @@ def make_subject(site_title: str, number: int, title: str, language: str) -> str
     if not headline:
         return one_line(f"{site} {Catalogue(language)('issue', number=number)}")
     return one_line(pattern.format(site=site, number=number, title=headline))
-
-
-# ----------------------------------------------------------------------------- context JSON
-
-
-def context_to_dict(ctx: IssueContext) -> dict[str, Any]:
-    """The issue as JSON-able data (kept in ``digests.context``)."""
-    return {
-        "number": ctx.number,
-        "period": ctx.period,
-        "starts": ctx.starts.isoformat(),
-        "ends": ctx.ends.isoformat(),
-        "subject": ctx.subject,
-        "generated": ctx.generated.isoformat(),
-        "site_title": ctx.site_title,
-        "base_url": ctx.base_url,
-        "language": ctx.language,
-        "timezone": ctx.timezone,
-        "quiet": ctx.quiet,
-        "topics": [
-            {
-                "slug": section.slug,
-                "name": section.name,
-                "lead": section.lead,
-                "entries": [
-                    {
-                        "article_id": e.article_id,
-                        "title": e.title,
-                        "url": e.url,
-                        "site": e.site,
-                        "published": e.published.isoformat() if e.published else None,
-                        "summary": e.summary,
-                        "language": e.language,
-                        "score": e.score,
-                        "summary_method": e.summary_method,
-                        "also": [{"title": c.title, "url": c.url, "site": c.site} for c in e.also],
-                    }
-                    for e in section.entries
-                ],
-            }
-            for section in ctx.topics
-        ],
-    }
-
-
-def context_from_dict(data: dict[str, Any], config: Config) -> IssueContext | None:
-    """An issue stored by :func:`context_to_dict`, with today's site title, base URL,
-    language and timezone (so the whole archive speaks one language); None if unreadable."""
-    try:
-        tz = config.tz
-        topics = [
-            TopicSection(
-                slug=t["slug"],
-                name=t["name"],
-                lead=t.get("lead", ""),
-                entries=[
-                    Entry(
-                        article_id=int(e["article_id"]),
-                        title=e["title"],
-                        url=e["url"],
-                        site=e["site"],
-                        published=_day(e.get("published")),
-                        summary=e.get("summary", ""),
-                        language=e.get("language"),
-                        score=float(e.get("score", 0.0)),
-                        also=[Coverage(c["title"], c["url"], c["site"]) for c in e.get("also", [])],
-                        summary_method=e.get("summary_method", "extractive"),
-                    )
-                    for e in t.get("entries", [])
-                ],
-            )
-            for t in data.get("topics", [])
-        ]
-        return IssueContext(
-            number=int(data["number"]),
-            period=data["period"],
-            starts=datetime.fromisoformat(data["starts"]).astimezone(tz),
-            ends=datetime.fromisoformat(data["ends"]).astimezone(tz),
-            subject=data["subject"],
-            topics=topics,
-            generated=datetime.fromisoformat(data["generated"]),
-            site_title=config.site.title,
-            base_url=_base_url(config),
-            language=config.site.language,
-            timezone=config.site.timezone,
-            quiet=bool(data.get("quiet", False)),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        logger.warning("stored issue %s cannot be read back: %s", data.get("period"), exc)
-        return None
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def issue_history(db: Database, config: Config) -> list[IssueContext]:
-    """Every stored issue as a context, newest number first (the archive and the feeds)."""
-    history = []
-    for row in digest_contexts(db):
-        ctx = context_from_dict(row["context"], config) if row["context"] else None
-        if ctx is None:
-            logger.warning("issue %s has no stored context; left out of the archive", row["period"])
-            continue
-        history.append(ctx)
-    return history
-
-
-def _base_url(config: Config) -> str:
-    base = config.site.base_url.strip()
-    return base if base.endswith("/") else base + "/"
 
 
 # ----------------------------------------------------------------------------- build
@@ -489,7 +314,7 @@ def build_issue(
             topics=sections,
             generated=now,
             site_title=config.site.title,
-            base_url=_base_url(config),
+            base_url=site_base_url(config),
             language=language,
             timezone=config.site.timezone,
             quiet=quiet,
@@ -535,14 +360,3 @@ def build_issue(
         methods=methods,
     )
 
-
-def parse_now(text: str | None) -> datetime:
-    """``--now``: an ISO time (naive = UTC), or the real clock when None."""
-    if text is None:
-        return datetime.now(UTC)
-    moment = parse_iso(text.strip())
-    if moment is None:
-        raise DigestError(
-            f"--now: expected an ISO time like 2026-11-23T08:00:00+08:00, got {text!r}"
-        )
-    return moment
