@@ -307,6 +307,8 @@ def _extract(html: bytes, url: str) -> Article | None:
     lines = extract_density.split_table_rows(lines, density.all_blocks)
     lines = extract_clean.first_post_only(lines)
     clean = extract_clean.trim_tail(extract_clean.remove_boilerplate(lines))
+    if clean and meta.title and " ".join(clean[0].split()) == " ".join(meta.title.split()):
+        clean = clean[1:]  # the headline is the title field, not the first paragraph
     context = _context(density, clean, lines)
     body = "\n".join(clean)
     if len("".join(body.split())) < MIN_TEXT_CHARS:

@@ -68,6 +68,14 @@ _REPORTER_LINE_RE = re.compile(
     r"(?:记\s*者|通讯员|实习生|特约撰稿)\s*[:：]?\s*[\u4e00-\u9fff]{2,4}"
 )
 _NUMBERED_RE = re.compile(r"^\(?\d{1,2}[.、)）]")
+# "Read more: <another story>" / "延伸阅读：<标题>" inside the body: a link to another article.
+_INLINE_RELATED_RE = re.compile(
+    r"^[\s【\[]*(?:相关阅读|延伸阅读|推荐阅读|相关新闻|相关链接|相关报道|相关文章|阅读更多|更多阅读|"
+    r"read more|read also|also read|related(?: articles?| stor(?:y|ies)| coverage| reading)?|"
+    r"see also|further reading|recommended(?: reading)?|more on this(?: story)?)"
+    r"\s*[】\]]?\s*[:：>»|]\s*\S",
+    re.IGNORECASE,
+)
 _DATE = (
     r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*月\s*\d{1,2}\s*日|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})"
@@ -169,6 +177,7 @@ def is_boilerplate_line(line: str) -> bool:
     short = len(text) <= 60
     return bool(
         (short and _EDITOR_RE.search(text))
+        or (len(text) <= 160 and _INLINE_RELATED_RE.search(text))
         or (len(text) <= 40 and _FORUM_FURNITURE_RE.search(text))
         or (
             len(text) <= 40 and _REPORTER_LINE_RE.search(text) and not _SENTENCE_END_RE.search(text)
