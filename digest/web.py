@@ -12,24 +12,20 @@ framework would be one more dependency to install, audit and keep up to date for
 app is meant to sit behind a reverse proxy (TLS, compression, access logs); if it ever grows
 sessions or many routes, the handlers are plain functions of a request and easy to move.
 Pages come from ``templates/web/*.j2`` (Jinja2, autoescaped) in the configured language.
+
+The pieces: the page handlers, the route table and :func:`make_server` here; the words of the
+pages in :mod:`digest.webtext`; the files from ``out/`` in :mod:`digest.webstatic`; requests,
+responses, the HTTP handler and the server in :mod:`digest.webhttp`.
 """
 
 from __future__ import annotations
 
 import logging
-import mimetypes
-import re
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -52,37 +48,38 @@ from digest.tokens import (
     require_secret,
     verify_token,
 )
+from digest.webhttp import (
+    MAX_BODY,
+    Handler,
+    Request,
+    Response,
+    SeedwireServer,
+    SubscribeLimiter,
+)
+from digest.webstatic import CONTENT_TYPES, FEED_TYPES, PRIVATE_DIRS, content_type, serve_static
+from digest.webtext import MESSAGES
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "CONTENT_TYPES",
+    "FEED_TYPES",
+    "MAX_BODY",
+    "MESSAGES",
+    "PAGE_HEADERS",
+    "PRIVATE_DIRS",
+    "TEMPLATES",
+    "Handler",
+    "Request",
+    "Response",
+    "SeedwireServer",
+    "SubscribeLimiter",
+    "WebApp",
+    "content_type",
+    "make_server",
+]
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "web"
-MAX_BODY = 16 * 1024
-_TOKEN_IN_URL = re.compile(r"([?&])t=[^&\s\"]+")
-PRIVATE_DIRS = {"outbox"}
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml; charset=utf-8",
-    ".rss": "application/rss+xml; charset=utf-8",
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-}
-FEED_TYPES = {
-    "feed.xml": "application/rss+xml; charset=utf-8",
-    "rss.xml": "application/rss+xml; charset=utf-8",
-    "atom.xml": "application/atom+xml; charset=utf-8",
-}
 PAGE_HEADERS = [
     (
         "Content-Security-Policy",
@@ -92,146 +89,6 @@ PAGE_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Cache-Control", "no-store"),
 ]
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "zh": {
-        "subscribe_title": "订阅 {site}",
-        "subscribe_intro": "每周一封邮件，汇总我们关注的主题的新文章。我们会先发一封确认邮件。",
-        "email_label": "电子邮件地址",
-        "name_label": "称呼（可选）",
-        "topics_label": "主题（都不选 = 全部主题）",
-        "subscribe_button": "订阅",
-        "subscribe_note": "随时可以通过每封邮件底部的链接退订。",
-        "invalid_email": "这个电子邮件地址不正确：{reason}",
-        "check_inbox_title": "请查收确认邮件",
-        "check_inbox": "如果 {email} 能收到邮件，一封确认邮件正在路上。请在 7 天内点击其中的链接。",
-        "rate_limited_title": "请求过于频繁",
-        "rate_limited": "来自你的网络地址的订阅请求太多了，请稍后再试。",
-        "send_failed_title": "暂时无法发送",
-        "send_failed": "现在无法发送确认邮件，请稍后再试。",
-        "confirmed_title": "订阅成功",
-        "confirmed": "{email} 将每周收到 {site}。",
-        "confirm_gone": "这个确认链接已失效（之后已经退订）。如需订阅，请重新提交表单。",
-        "expired": "这个确认链接已过期，请重新订阅。",
-        "unsubscribe_title": "退订",
-        "unsubscribe_question": "不再向 {email} 发送 {site}？",
-        "unsubscribe_button": "确认退订",
-        "unsubscribed_title": "已退订",
-        "unsubscribed": "{email} 不会再收到 {site}。",
-        "unsubscribe_help": "请使用每封邮件底部的个人退订链接。",
-        "bad_link_title": "链接无效",
-        "bad_link": "这个链接格式不对或已被修改。请直接使用邮件中的链接。",
-        "not_found_title": "找不到页面",
-        "not_found": "这里没有这个页面。",
-        "bad_request_title": "请求无效",
-        "bad_request": "无法处理这个请求。",
-        "home": "返回首页",
-        "confirm_subject": "请确认订阅 {site}",
-        "confirm_greeting": "你好，",
-        "confirm_body": "有人（希望是你）用这个地址订阅了 {site}。点击下面的链接确认订阅：",
-        "confirm_button": "确认订阅",
-        "confirm_ignore": "如果不是你本人的操作，请忽略这封邮件，你不会收到任何其他邮件。",
-    },
-    "en": {
-        "subscribe_title": "Subscribe to {site}",
-        "subscribe_intro": "One email a week with the new articles on our topics. "
-        "We will send you a link to confirm first.",
-        "email_label": "Email address",
-        "name_label": "Name (optional)",
-        "topics_label": "Topics (none checked = all topics)",
-        "subscribe_button": "Subscribe",
-        "subscribe_note": "Every email has a link to unsubscribe at the bottom.",
-        "invalid_email": "This email address does not look right: {reason}",
-        "check_inbox_title": "Check your inbox",
-        "check_inbox": "If {email} can receive mail, a confirmation email is on its way. "
-        "Please follow its link within 7 days.",
-        "rate_limited_title": "Too many requests",
-        "rate_limited": "Too many subscribe requests from your network address. "
-        "Please try again later.",
-        "send_failed_title": "Cannot send right now",
-        "send_failed": "We could not send the confirmation email. Please try again later.",
-        "confirmed_title": "You are subscribed",
-        "confirmed": "{email} will receive {site} every week.",
-        "confirm_gone": "This confirmation link is no longer valid (the address unsubscribed "
-        "since). To subscribe, please use the form again.",
-        "expired": "This confirmation link has expired. Please subscribe again.",
-        "unsubscribe_title": "Unsubscribe",
-        "unsubscribe_question": "Stop sending {site} to {email}?",
-        "unsubscribe_button": "Unsubscribe",
-        "unsubscribed_title": "You are unsubscribed",
-        "unsubscribed": "{email} will not receive {site} any more.",
-        "unsubscribe_help": "Please use the personal unsubscribe link at the bottom of any "
-        "of our emails.",
-        "bad_link_title": "Invalid link",
-        "bad_link": "This link is malformed or has been altered. Please use the link from "
-        "your email exactly as it is.",
-        "not_found_title": "Not found",
-        "not_found": "There is no such page here.",
-        "bad_request_title": "Bad request",
-        "bad_request": "This request cannot be handled.",
-        "home": "Back to the front page",
-        "confirm_subject": "Confirm your subscription to {site}",
-        "confirm_greeting": "Hello,",
-        "confirm_body": "Someone (we hope you) subscribed this address to {site}. "
-        "Follow this link to confirm:",
-        "confirm_button": "Confirm my subscription",
-        "confirm_ignore": "If it was not you, ignore this email: you will get nothing else.",
-    },
-}
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    client: str
-    headers: dict[str, str]
-    body: bytes = b""
-
-    def arg(self, name: str) -> str:
-        values = self.query.get(name)
-        return values[0] if values else ""
-
-    def form(self) -> dict[str, list[str]]:
-        kind = self.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind not in ("", "application/x-www-form-urlencoded"):
-            return {}
-        return parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True)
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-class SubscribeLimiter:
-    """At most ``per_hour`` subscribe requests per client address in any hour (0 = off)."""
-
-    def __init__(self, per_hour: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_hour = per_hour
-        self.clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, client: str) -> tuple[bool, int]:
-        """(allowed, seconds until the next request would be allowed)."""
-        if self.per_hour <= 0:
-            return True, 0
-        now = self.clock()
-        with self._lock:
-            if len(self._hits) > 10000:  # forget idle addresses
-                for key in [k for k, v in self._hits.items() if not v or v[-1] < now - 3600]:
-                    del self._hits[key]
-            hits = self._hits.setdefault(client, deque())
-            while hits and hits[0] <= now - 3600:
-                hits.popleft()
-            if len(hits) >= self.per_hour:
-                return False, int(hits[0] + 3600 - now) + 1
-            hits.append(now)
-            return True, 0
 
 
 class WebApp:
@@ -313,6 +170,17 @@ class WebApp:
             max_age=CONFIRM_MAX_AGE if purpose == "confirm" else None,
         )
         return token, subscriber
+
+    def bad_request(self, status: int) -> Response:
+        return self.message(status, "bad_request_title", self.t("bad_request"), error=True)
+
+    def error_page(self, status: int) -> Response:
+        """The page for a refused file: 404 not found, 405 not allowed, else a bad request."""
+        if status == 404:
+            return self.message(404, "not_found_title", self.t("not_found"))
+        if status == 405:
+            return self.not_allowed("GET, HEAD")
+        return self.bad_request(status)
 
     def bad_token(self, exc: TokenError) -> Response:
         logger.info("refused a link: %s", exc)
@@ -491,56 +359,14 @@ class WebApp:
             db.conn.close()
 
     def not_allowed(self, allow: str) -> Response:
-        response = self.message(405, "bad_request_title", self.t("bad_request"), error=True)
+        response = self.bad_request(405)
         response.headers.append(("Allow", allow))
         return response
 
     # ------------------------------------------------------------------ files
 
     def static(self, request: Request) -> Response:
-        if request.method not in ("GET", "HEAD"):
-            return self.not_allowed("GET, HEAD")
-        path = unquote(request.path, errors="strict") if "%" in request.path else request.path
-        if "\0" in path or "\\" in path:
-            return self.message(400, "bad_request_title", self.t("bad_request"), error=True)
-        parts = [p for p in path.split("/") if p not in ("", ".")]
-        if ".." in parts:
-            logger.warning("refused path traversal from %s: %r", request.client, request.path)
-            return self.message(400, "bad_request_title", self.t("bad_request"), error=True)
-        if any(p.startswith(".") for p in parts) or (parts and parts[0] in PRIVATE_DIRS):
-            return self.message(404, "not_found_title", self.t("not_found"))
-        target = self.out_dir.joinpath(*parts)
-        try:
-            resolved = target.resolve()
-        except (OSError, RuntimeError):
-            return self.message(404, "not_found_title", self.t("not_found"))
-        if not resolved.is_relative_to(self.out_dir):
-            return self.message(404, "not_found_title", self.t("not_found"))
-        if resolved.is_dir():
-            if parts and not path.endswith("/"):
-                return Response(301, b"", [("Location", quote(path) + "/")])
-            resolved = resolved / "index.html"
-        if not resolved.is_file():
-            return self.message(404, "not_found_title", self.t("not_found"))
-        return self.file_response(resolved, request)
-
-    def file_response(self, path: Path, request: Request) -> Response:
-        stat = path.stat()
-        modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)
-        headers = [
-            ("Content-Type", content_type(path)),
-            ("Last-Modified", format_datetime(modified, usegmt=True)),
-            ("Cache-Control", "public, max-age=300"),
-            ("X-Content-Type-Options", "nosniff"),
-        ]
-        since = request.headers.get("if-modified-since")
-        if since:
-            try:
-                if parsedate_to_datetime(since) >= modified:
-                    return Response(304, b"", headers)
-            except (TypeError, ValueError):
-                pass
-        return Response(200, path.read_bytes(), headers)
+        return serve_static(request, self.out_dir, self.error_page)
 
     # ------------------------------------------------------------------ dispatch
 
@@ -549,83 +375,6 @@ class WebApp:
         if route is None:
             return self.static(request)
         return route(request)
-
-
-def content_type(path: Path) -> str:
-    name = path.name.lower()
-    if name in FEED_TYPES:
-        return FEED_TYPES[name]
-    if path.suffix.lower() in CONTENT_TYPES:
-        return CONTENT_TYPES[path.suffix.lower()]
-    guessed = mimetypes.guess_type(name)[0]
-    return guessed or "application/octet-stream"
-
-
-class Handler(BaseHTTPRequestHandler):
-    server_version = "seedwire"
-    sys_version = ""
-    server: SeedwireServer
-
-    def _dispatch(self) -> None:
-        raw_path, _, query = self.path.partition("?")
-        raw_path = raw_path.partition("#")[0]
-        length = self.headers.get("Content-Length")
-        body = b""
-        app = self.server.app
-        try:
-            size = int(length) if length else 0
-        except ValueError:
-            size = -1
-        if size < 0 or size > MAX_BODY:
-            response = app.message(
-                413 if size > 0 else 400, "bad_request_title", app.t("bad_request"), error=True
-            )
-            self.close_connection = True
-        else:
-            body = self.rfile.read(size) if size else b""
-            request = Request(
-                method=self.command,
-                path=raw_path or "/",
-                query=parse_qs(query, keep_blank_values=True),
-                client=self.client_address[0],
-                headers={k.lower(): v for k, v in self.headers.items()},
-                body=body,
-            )
-            try:
-                response = app.handle(request)
-            except UnicodeDecodeError:
-                response = app.message(400, "bad_request_title", app.t("bad_request"), error=True)
-            except Exception:
-                logger.exception("error handling %s %s", self.command, raw_path)
-                response = Response(
-                    500, b"internal error\n", [("Content-Type", "text/plain; charset=utf-8")]
-                )
-        self.send_response(response.status)
-        for key, value in response.headers:
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD" and response.status != 304:
-            self.wfile.write(response.body)
-
-    do_GET = do_POST = do_HEAD = _dispatch
-
-    def do_PUT(self) -> None:
-        self._dispatch()
-
-    do_DELETE = do_PATCH = do_OPTIONS = do_PUT
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        line = _TOKEN_IN_URL.sub(r"\1t=…", format % args)  # links carry tokens: keep them out
-        logger.info("%s %s", self.address_string(), line)
-
-
-class SeedwireServer(ThreadingHTTPServer):
-    daemon_threads = True
-    app: WebApp
 
 
 def make_server(

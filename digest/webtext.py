@@ -1,0 +1,91 @@
+"""The words of ``seedwire serve``'s pages and of the confirmation email, per language."""
+
+from __future__ import annotations
+
+__all__ = ["MESSAGES"]
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "zh": {
+        "subscribe_title": "订阅 {site}",
+        "subscribe_intro": "每周一封邮件，汇总我们关注的主题的新文章。我们会先发一封确认邮件。",
+        "email_label": "电子邮件地址",
+        "name_label": "称呼（可选）",
+        "topics_label": "主题（都不选 = 全部主题）",
+        "subscribe_button": "订阅",
+        "subscribe_note": "随时可以通过每封邮件底部的链接退订。",
+        "invalid_email": "这个电子邮件地址不正确：{reason}",
+        "check_inbox_title": "请查收确认邮件",
+        "check_inbox": "如果 {email} 能收到邮件，一封确认邮件正在路上。请在 7 天内点击其中的链接。",
+        "rate_limited_title": "请求过于频繁",
+        "rate_limited": "来自你的网络地址的订阅请求太多了，请稍后再试。",
+        "send_failed_title": "暂时无法发送",
+        "send_failed": "现在无法发送确认邮件，请稍后再试。",
+        "confirmed_title": "订阅成功",
+        "confirmed": "{email} 将每周收到 {site}。",
+        "confirm_gone": "这个确认链接已失效（之后已经退订）。如需订阅，请重新提交表单。",
+        "expired": "这个确认链接已过期，请重新订阅。",
+        "unsubscribe_title": "退订",
+        "unsubscribe_question": "不再向 {email} 发送 {site}？",
+        "unsubscribe_button": "确认退订",
+        "unsubscribed_title": "已退订",
+        "unsubscribed": "{email} 不会再收到 {site}。",
+        "unsubscribe_help": "请使用每封邮件底部的个人退订链接。",
+        "bad_link_title": "链接无效",
+        "bad_link": "这个链接格式不对或已被修改。请直接使用邮件中的链接。",
+        "not_found_title": "找不到页面",
+        "not_found": "这里没有这个页面。",
+        "bad_request_title": "请求无效",
+        "bad_request": "无法处理这个请求。",
+        "home": "返回首页",
+        "confirm_subject": "请确认订阅 {site}",
+        "confirm_greeting": "你好，",
+        "confirm_body": "有人（希望是你）用这个地址订阅了 {site}。点击下面的链接确认订阅：",
+        "confirm_button": "确认订阅",
+        "confirm_ignore": "如果不是你本人的操作，请忽略这封邮件，你不会收到任何其他邮件。",
+    },
+    "en": {
+        "subscribe_title": "Subscribe to {site}",
+        "subscribe_intro": "One email a week with the new articles on our topics. "
+        "We will send you a link to confirm first.",
+        "email_label": "Email address",
+        "name_label": "Name (optional)",
+        "topics_label": "Topics (none checked = all topics)",
+        "subscribe_button": "Subscribe",
+        "subscribe_note": "Every email has a link to unsubscribe at the bottom.",
+        "invalid_email": "This email address does not look right: {reason}",
+        "check_inbox_title": "Check your inbox",
+        "check_inbox": "If {email} can receive mail, a confirmation email is on its way. "
+        "Please follow its link within 7 days.",
+        "rate_limited_title": "Too many requests",
+        "rate_limited": "Too many subscribe requests from your network address. "
+        "Please try again later.",
+        "send_failed_title": "Cannot send right now",
+        "send_failed": "We could not send the confirmation email. Please try again later.",
+        "confirmed_title": "You are subscribed",
+        "confirmed": "{email} will receive {site} every week.",
+        "confirm_gone": "This confirmation link is no longer valid (the address unsubscribed "
+        "since). To subscribe, please use the form again.",
+        "expired": "This confirmation link has expired. Please subscribe again.",
+        "unsubscribe_title": "Unsubscribe",
+        "unsubscribe_question": "Stop sending {site} to {email}?",
+        "unsubscribe_button": "Unsubscribe",
+        "unsubscribed_title": "You are unsubscribed",
+        "unsubscribed": "{email} will not receive {site} any more.",
+        "unsubscribe_help": "Please use the personal unsubscribe link at the bottom of any "
+        "of our emails.",
+        "bad_link_title": "Invalid link",
+        "bad_link": "This link is malformed or has been altered. Please use the link from "
+        "your email exactly as it is.",
+        "not_found_title": "Not found",
+        "not_found": "There is no such page here.",
+        "bad_request_title": "Bad request",
+        "bad_request": "This request cannot be handled.",
+        "home": "Back to the front page",
+        "confirm_subject": "Confirm your subscription to {site}",
+        "confirm_greeting": "Hello,",
+        "confirm_body": "Someone (we hope you) subscribed this address to {site}. "
+        "Follow this link to confirm:",
+        "confirm_button": "Confirm my subscription",
+        "confirm_ignore": "If it was not you, ignore this email: you will get nothing else.",
+    },
+}
