@@ -142,3 +142,5 @@ if __name__ == "__main__":  # pragma: no cover
 from digest import cli_base  # noqa: E402,F401,I001
 from digest import cli_digest  # noqa: E402,F401,I001
 from digest import cli_delivery  # noqa: E402,F401,I001
+from digest import cli_subscribers  # noqa: E402,F401,I001
+from digest import cli_service  # noqa: E402,F401,I001
