@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from digest import periods
 from digest.build import DigestError
 from digest.cli import Context, pass_ctx, user_errors
 from digest.cli_digest import digest_group
@@ -53,10 +54,9 @@ def parse_now(text: str | None, ctx: Context) -> datetime:
     if not text:
         return ctx.now()
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise click.BadParameter(f"expected an ISO date/time, got {text!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=ctx.config.tz)
+        return periods.parse_now(text, ctx.config.tz)
+    except periods.DigestError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 # ----------------------------------------------------------------------------- sending

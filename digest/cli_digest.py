@@ -111,7 +111,7 @@ def digest_build(
       seedwire digest build --topic GPT-4o --now 2026-11-23T08:00+08:00
     """
     try:
-        now = parse_now(now_text) if now_text else ctx.now()
+        now = parse_now(now_text, ctx.config.tz) if now_text else ctx.now()
         built = build_issue(
             ctx.db, ctx.config, period=period, since=_day(since, "--since"),
             until=_day(until, "--until"), topic=topic, now=now,

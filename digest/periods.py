@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from crawler.config import Config
-from crawler.timeparse import last_complete_period, parse_iso, period_bounds
+from crawler.timeparse import last_complete_period, period_bounds
 
 __all__ = ["DigestError", "Period", "parse_now", "resolve_period"]
 
@@ -85,13 +85,15 @@ def _custom(first: date, last: date, tz: ZoneInfo) -> Period:
     return Period(f"{first.isoformat()}..{last.isoformat()}", starts, ends)
 
 
-def parse_now(text: str | None) -> datetime:
-    """``--now``: an ISO time (naive = UTC), or the real clock when None."""
+def parse_now(text: str | None, tz: tzinfo = UTC) -> datetime:
+    """``--now``: an ISO time (without an offset: in ``tz``, the configured timezone), or the
+    real clock when None. Every command reads ``--now`` the same way."""
     if text is None:
         return datetime.now(UTC)
-    moment = parse_iso(text.strip())
-    if moment is None:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
         raise DigestError(
             f"--now: expected an ISO time like 2026-11-23T08:00:00+08:00, got {text!r}"
-        )
-    return moment
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
