@@ -1,8 +1,10 @@
 """The CPU-bound half of the pipeline, run in a process pool off the reactor thread.
 
 One call per page: extract the main text (:func:`crawler.extract.extract_article`), fingerprint
-it (:mod:`crawler.dedupe`) and score it against every topic (:mod:`crawler.relevance`, jieba).
+it (:mod:`crawler.dedupe`) and score it against every topic (:mod:`crawler.relevance`).
 The reactor thread only fetches, checks the store and writes rows, so both cores work.
+Scoring matches terms as substrings and word patterns: the workers never need jieba, and do not
+load its dictionary (about 80 MB per process).
 """
 
 from __future__ import annotations
@@ -37,13 +39,9 @@ class PageResult:
 
 
 def init_worker(profiles: list[tuple[str, Any]]) -> None:
-    """Pool initializer: keep the topic profiles and warm jieba up once per process."""
+    """Pool initializer: keep the topic profiles."""
     global _PROFILES
     _PROFILES = profiles
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    from crawler import text
-
-    text.tokenize("预热 warm up", "zh")
 
 
 def score_all(title: str, body: str, language: str | None) -> list[tuple[str, float, dict, bool]]:
