@@ -61,6 +61,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.CrawlDelayMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.CompressedBodyMiddleware": 595,  # just before HttpCompression (590)
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticlePipeline": 300,
