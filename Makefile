@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(PY) -m digest.demo
 
 test: $(STAMP)
+	command -v redis-server >/dev/null || (apt-get update && apt-get install -y redis-server)
 	$(PY) -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import Any
@@ -78,80 +79,105 @@ class ArticlePipeline:
             logger.exception("extraction failed on %s", item.url)
             raise self.drop("extract_error", f"extraction failed: {exc}") from exc
 
-    def store_unless_duplicate(
-        self, record: store.NewArticle, item: PageItem, now: datetime
-    ) -> int:
-        """Insert the article, or record it as a near-duplicate of the first copy stored.
-
-        Exception: when the stored copy names this article as its original (a syndicated copy
-        crawled first), this article takes its place and the copy becomes the duplicate.
-        """
-        spider = self.spider
-        near = []
-        if record.minhash is not None:
-            near = store.near_duplicates(spider.db, record.band_keys, record.minhash,
-                                         MIN_SIMILARITY)
-        if not near:
-            return store.insert_article(spider.db, record, now=now, run_id=spider.run_id)
-        original, similarity = near[0]
-        declared = store.declared_original(spider.db, original)
-        if declared and normalize_url(declared) == record.canonical_url \
-                and not store.in_any_issue(spider.db, original):
-            self.stats.inc_value("seedwire/articles/original_replaced_copy")
-            return store.promote_original(spider.db, original, record, similarity=similarity,
-                                          now=now, run_id=spider.run_id)
-        store.record_duplicate(
-            spider.db, canonical_url=record.canonical_url, url=item.url, original_id=original,
-            reason="near-duplicate", similarity=similarity, title=record.title,
-            site=record.site, now=now, run_id=spider.run_id,
-        )
-        raise self.drop("duplicate", f"near-duplicate ({similarity:.2f}) of article {original}")
+    def count(self, reason: str) -> None:
+        self.stats.inc_value(f"seedwire/articles/{reason}")
 
     async def process_item(self, item: PageItem) -> ArticleItem:
         if not self.extract:
             raise self.drop("not_extracted", "extraction disabled")
         spider = self.spider
         result = await self.run_worker(item)
-        now: datetime = spider.now
-        if result is None:
-            store.record_reject(spider.db, item.key, "no article text", now)
-            raise self.drop("no_text", f"no article text: {item.url}")
-        canonical = choose_canonical(result.canonical_url, item.url)
-        key = normalize_url(item.url)
-        existing = store.article_id_for(spider.db, canonical)
-        if existing is not None:
-            if canonical != key:
-                store.record_duplicate(
-                    spider.db, canonical_url=key, url=item.url, original_id=existing,
-                    reason="same-canonical", similarity=1.0, title=result.title,
-                    site=host_of(item.url), now=now, run_id=spider.run_id,
-                )
-            raise self.drop("already_stored", f"already stored: {canonical}")
-        scores = [store.TopicScore(slug, score, relevant, matched)
-                  for slug, score, matched, relevant in result.scores]
-        record = store.NewArticle(
-            canonical_url=canonical, url=item.url, text=result.text, site=host_of(canonical),
-            title=result.title or item.listed_title, author=result.author,
-            description=result.description,
-            published=choose_published(result.published, item.listed_published),
-            language=result.language, source=item.source, fingerprint=result.simhash,
-            minhash=result.minhash, band_keys=result.band_keys, kind=item.kind, scores=scores,
-            declared_canonical=result.canonical_url,
-        )
-        article_id = self.store_unless_duplicate(record, item, now)
-        store.clear_reject(spider.db, item.key)
-        relevant = [s for s in scores if s.relevant]
-        if item.kind == "cited":
-            self.stats.inc_value("seedwire/articles/cited")
-        elif relevant:
-            self.stats.inc_value("seedwire/articles/new")
-        else:
-            self.stats.inc_value("seedwire/articles/irrelevant")
-        return ArticleItem(
-            id=article_id, url=item.url, canonical_url=canonical, kind=item.kind,
-            title=record.title, author=record.author, published=record.published,
-            language=record.language, site=record.site, source=item.source,
-            description=record.description, text=record.text,
-            topics=[{"topic": s.topic, "score": round(s.score, 3), "relevant": s.relevant,
-                     "matched": s.matched} for s in scores],
-        )
+        return store_page(spider.db, item, result, now=spider.now, run_id=spider.run_id,
+                          count=self.count)
+
+
+def store_page(
+    db: Any, item: PageItem, result: PageResult | None, *, now: datetime, run_id: int | None,
+    count: Callable[[str], None],
+) -> ArticleItem:
+    """The writer's half of the pipeline: canonical URL → already stored? → near-duplicate check
+    → insert. ``item.body`` is not read. Every outcome is counted (``count(reason)``: new,
+    irrelevant, cited, duplicate, already_stored, no_text, original_replaced_copy); a page that
+    is not stored as an article raises :class:`DropItem`.
+
+    The crawl's pipeline calls it after extraction; in scale mode ``seedwire ingest`` (the one
+    writer) calls it for the results the workers queued in Redis.
+    """
+
+    def drop(reason: str, message: str) -> DropItem:
+        count(reason)
+        return DropItem(message)
+
+    if result is None:
+        store.record_reject(db, item.key, "no article text", now)
+        raise drop("no_text", f"no article text: {item.url}")
+    canonical = choose_canonical(result.canonical_url, item.url)
+    key = normalize_url(item.url)
+    existing = store.article_id_for(db, canonical)
+    if existing is not None:
+        if canonical != key:
+            store.record_duplicate(
+                db, canonical_url=key, url=item.url, original_id=existing,
+                reason="same-canonical", similarity=1.0, title=result.title,
+                site=host_of(item.url), now=now, run_id=run_id,
+            )
+        raise drop("already_stored", f"already stored: {canonical}")
+    scores = [store.TopicScore(slug, score, relevant, matched)
+              for slug, score, matched, relevant in result.scores]
+    record = store.NewArticle(
+        canonical_url=canonical, url=item.url, text=result.text, site=host_of(canonical),
+        title=result.title or item.listed_title, author=result.author,
+        description=result.description,
+        published=choose_published(result.published, item.listed_published),
+        language=result.language, source=item.source, fingerprint=result.simhash,
+        minhash=result.minhash, band_keys=result.band_keys, kind=item.kind, scores=scores,
+        declared_canonical=result.canonical_url,
+    )
+    article_id = store_unless_duplicate(db, record, item, now=now, run_id=run_id, count=count)
+    store.clear_reject(db, item.key)
+    relevant = [s for s in scores if s.relevant]
+    if item.kind == "cited":
+        count("cited")
+    elif relevant:
+        count("new")
+    else:
+        count("irrelevant")
+    return ArticleItem(
+        id=article_id, url=item.url, canonical_url=canonical, kind=item.kind,
+        title=record.title, author=record.author, published=record.published,
+        language=record.language, site=record.site, source=item.source,
+        description=record.description, text=record.text,
+        topics=[{"topic": s.topic, "score": round(s.score, 3), "relevant": s.relevant,
+                 "matched": s.matched} for s in scores],
+    )
+
+
+def store_unless_duplicate(
+    db: Any, record: store.NewArticle, item: PageItem, *, now: datetime, run_id: int | None,
+    count: Callable[[str], None],
+) -> int:
+    """Insert the article (its id), or record it as a near-duplicate of the first copy stored
+    (counted as ``duplicate``; raises :class:`DropItem`).
+
+    Exception: when the stored copy names this article as its original (a syndicated copy
+    crawled first), this article takes its place and the copy becomes the duplicate.
+    """
+    near = []
+    if record.minhash is not None:
+        near = store.near_duplicates(db, record.band_keys, record.minhash, MIN_SIMILARITY)
+    if not near:
+        return store.insert_article(db, record, now=now, run_id=run_id)
+    original, similarity = near[0]
+    declared = store.declared_original(db, original)
+    if declared and normalize_url(declared) == record.canonical_url \
+            and not store.in_any_issue(db, original):
+        count("original_replaced_copy")
+        return store.promote_original(db, original, record, similarity=similarity,
+                                      now=now, run_id=run_id)
+    store.record_duplicate(
+        db, canonical_url=record.canonical_url, url=item.url, original_id=original,
+        reason="near-duplicate", similarity=similarity, title=record.title,
+        site=record.site, now=now, run_id=run_id,
+    )
+    count("duplicate")
+    raise DropItem(f"near-duplicate ({similarity:.2f}) of article {original}")

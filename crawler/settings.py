@@ -33,7 +33,8 @@ SEEDWIRE_LASTMOD_MARGIN_HOURS = _config.crawl.lastmod_margin_hours
 SEEDWIRE_ALLOW_PRIVATE_HOSTS = _config.crawl.allow_private_hosts
 SEEDWIRE_EXTRACT_WORKERS = _config.crawl.extract_workers or (os.cpu_count() or 1)
 SEEDWIRE_EXTRACT = True  # False: fetch only (the fetch layer's own ceiling, for benchmarks)
-SEEDWIRE_REDIS_URL = _config.scale.redis_url
+SEEDWIRE_REDIS_URL = _config.scale.redis_url  # set: one worker of many (crawler/scale/)
+SEEDWIRE_WORKER_TIMEOUT = 30.0  # a worker silent this long is taken for dead
 
 # --- politeness -------------------------------------------------------------------------------
 ROBOTSTXT_OBEY = _config.crawl.obey_robots
@@ -65,6 +66,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticlePipeline": 300,
+}
+ADDONS = {
+    "crawler.scale.ScaleAddon": 0,  # shared Redis frontier when SEEDWIRE_REDIS_URL is set
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,

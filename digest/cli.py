@@ -144,3 +144,4 @@ from digest import cli_digest  # noqa: E402,F401,I001
 from digest import cli_delivery  # noqa: E402,F401,I001
 from digest import cli_subscribers  # noqa: E402,F401,I001
 from digest import cli_service  # noqa: E402,F401,I001
+from digest import cli_scale  # noqa: E402,F401,I001

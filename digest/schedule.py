@@ -84,7 +84,12 @@ class _Stopped(BaseException):
     """Raised in the main thread by SIGTERM/SIGINT to leave the scheduler's loop."""
 
 
-def crawl_command() -> list[str]:
+def crawl_command(config: Config | None = None) -> list[str]:
+    """``scrapy crawl sources``; with ``scale.redis_url``, ``seedwire scale crawl``: that many
+    local workers (``scale.workers``) on the shared Redis frontier, plus the writer."""
+    if config is not None and config.scale.redis_url:
+        return [sys.executable, "-c", "from digest.cli import run; run()", "scale", "crawl",
+                "--workers", str(max(1, config.scale.workers))]
     return [sys.executable, "-m", "scrapy", "crawl", "sources"]
 
 
@@ -245,7 +250,7 @@ def crawl_job(
     logs = config.data_dir / "logs"
     log_path = logs / f"crawl-{_stamp()}.log"
     result = run_command(
-        command or crawl_command(),
+        command or crawl_command(config),
         cwd=config.root,
         log_path=log_path,
         timeout=config.schedule.crawl_timeout_minutes * 60,

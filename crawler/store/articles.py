@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,6 +68,28 @@ def known_urls(db: Database, urls: Iterable[str], *, now: datetime | None = None
                       AND (retry_after IS NULL OR retry_after > ?)"""
         stamp = now_iso(now) if now else "9999"
         found.update(row[0] for row in db.execute(sql, chunk * 5 + [stamp]).fetchall())
+    return found
+
+
+def stored_urls(db: Database) -> Iterator[str]:
+    """Every URL :func:`known_urls` finds as stored (articles and duplicates, both spellings)."""
+    sql = """SELECT canonical_url FROM articles UNION SELECT url FROM articles
+             UNION SELECT canonical_url FROM duplicates UNION SELECT url FROM duplicates"""
+    for (url,) in db.execute(sql):
+        yield url
+
+
+def reject_retry_times(db: Database, urls: Iterable[str] | None = None) -> dict[str, str | None]:
+    """Rejected URLs and when each may be fetched again (ISO time; None: never)."""
+    if urls is None:
+        return dict(db.execute("SELECT url, retry_after FROM rejects").fetchall())
+    found: dict[str, str | None] = {}
+    wanted = list(dict.fromkeys(urls))
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start : start + 400]
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT url, retry_after FROM rejects WHERE url IN ({marks})"
+        found.update(db.execute(sql, chunk).fetchall())
     return found
 
 

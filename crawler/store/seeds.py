@@ -170,6 +170,12 @@ def get_validator(db: Database, url: str) -> dict[str, Any] | None:
     return {"etag": row[0], "last_modified": row[1]} if row else None
 
 
+def list_validators(db: Database) -> dict[str, dict[str, Any]]:
+    """Every saved validator: URL → {"etag", "last_modified"}."""
+    rows = db.execute("SELECT url, etag, last_modified FROM validators").fetchall()
+    return {url: {"etag": etag, "last_modified": modified} for url, etag, modified in rows}
+
+
 def set_validator(
     db: Database,
     url: str,
