@@ -434,5 +434,5 @@ def test_crawl_delay_holds_across_workers(redis_url: str, tmp_path: Path) -> Non
                      "--max-pages", "16"], "scale.log", scale=True)
         times = sorted(r.time for r in web.requests
                        if r.host == hosts[1] and r.path != "/robots.txt")
-    assert len(times) >= 12
+    assert len(times) >= 8  # the budget also pays for listings and feed probes
     assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.2
