@@ -131,7 +131,7 @@ def store_page(
         published=choose_published(result.published, item.listed_published),
         language=result.language, source=item.source, fingerprint=result.simhash,
         minhash=result.minhash, band_keys=result.band_keys, kind=item.kind, scores=scores,
-        declared_canonical=result.canonical_url,
+        declared_canonical=result.canonical_url, sitename=result.sitename,
     )
     article_id = store_unless_duplicate(db, record, item, now=now, run_id=run_id, count=count)
     store.clear_reject(db, item.key)

@@ -36,6 +36,7 @@ class PageResult:
     minhash: bytes | None
     band_keys: list[int] = field(default_factory=list)
     scores: list[tuple[str, float, dict[str, float], bool]] = field(default_factory=list)
+    sitename: str | None = None
 
 
 def init_worker(profiles: list[tuple[str, Any]]) -> None:
@@ -91,6 +92,7 @@ def process_page(body: bytes, url: str) -> PageResult | None:
         published=article.published.isoformat() if article.published else None,
         language=article.language,
         description=article.description,
+        sitename=article.sitename,
         canonical_url=article.canonical_url,
         simhash=printed.simhash if printed else None,
         minhash=printed.minhash if printed else None,

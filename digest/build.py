@@ -201,13 +201,13 @@ def _sections(
                 article_id=lead.article_id,
                 title=one_line(lead.title) or lead.url,
                 url=lead.url,
-                site=lead.site,
+                site=lead.source_name,
                 published=_local_day(lead.published, tz),
                 summary=summary,
                 language=lead.language,
                 score=round(story.rank, 4),
                 also=[
-                    Coverage(title=one_line(c.title) or c.url, url=c.url, site=c.site)
+                    Coverage(title=one_line(c.title) or c.url, url=c.url, site=c.source_name)
                     for c in story.also
                 ],
                 summary_method=method,

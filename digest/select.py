@@ -77,6 +77,11 @@ class Candidate:
     canonical_url: str = ""
     description: str | None = None
     matched: dict[str, float] = field(default_factory=dict)
+    sitename: str = ""          # the site's own name when the page gave one (for readers)
+
+    @property
+    def source_name(self) -> str:
+        return self.sitename or self.site
 
     @property
     def moment(self) -> datetime:
@@ -155,6 +160,7 @@ def candidates_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[Candidate]:
                 canonical_url=str(row.get("canonical_url") or ""),
                 description=row.get("description"),
                 matched=dict(row.get("matched") or {}),
+                sitename=str(row.get("sitename") or ""),
             )
         )
     return out

@@ -143,6 +143,9 @@ def test_week1_stores_every_reachable_allowed_article_exactly_once(
     assert rows == []
     # the cited pages are stored once, as cited, and never as articles
     assert len(project.stored("cited")) == 2
+    # each site's own name is kept for readers (the digest shows it next to a title)
+    names = project.query("SELECT DISTINCT site, sitename FROM articles WHERE kind = 'article'")
+    assert len({name for _, name in names if name}) == 3, names
 
 
 def test_week1_requests_each_article_page_once_and_never_the_disallowed_section(

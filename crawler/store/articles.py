@@ -49,6 +49,7 @@ class NewArticle:
     band_keys: list[int] = field(default_factory=list)
     kind: str = "article"
     declared_canonical: str | None = None   # the page's own canonical/og:url, any site
+    sitename: str | None = None             # the site's own name, for readers
     scores: list[TopicScore] = field(default_factory=list)
 
 
@@ -130,8 +131,8 @@ def _insert_rows(db: Database, article: NewArticle, *, now: datetime, run_id: in
     cursor = db.execute(
         """INSERT INTO articles (canonical_url, url, kind, title, author, description,
                published, first_seen, language, text, site, source, fingerprint, minhash,
-               crawl_run, declared_canonical)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               crawl_run, declared_canonical, sitename)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             article.canonical_url,
             article.url,
@@ -149,6 +150,7 @@ def _insert_rows(db: Database, article: NewArticle, *, now: datetime, run_id: in
             article.minhash,
             run_id,
             article.declared_canonical,
+            article.sitename,
         ],
     )
     article_id = int(cursor.lastrowid or 0)

@@ -125,7 +125,8 @@ def period_candidates(
     sql = f"""
         WITH used(id) AS MATERIALIZED ({_USED_ELSEWHERE})
         SELECT a.id, a.canonical_url, a.url, a.title, a.description, a.published, a.first_seen,
-               a.language, a.site, a.source, a.fingerprint, substr(a.text, 1, :lead) AS lead,
+               a.language, a.site, a.sitename, a.source, a.fingerprint,
+               substr(a.text, 1, :lead) AS lead,
                at.topic, at.score, at.matched, t.name AS topic_name, t.threshold,
                t.since AS since
         FROM articles a

@@ -201,6 +201,11 @@ def _reject_retry(db: Database) -> None:
     db.execute("ALTER TABLE rejects ADD COLUMN retry_after TEXT")
 
 
+def _sitename(db: Database) -> None:
+    # the site's own name (og:site_name, JSON-LD publisher): what readers see next to a title
+    db.execute("ALTER TABLE articles ADD COLUMN sitename TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_articles_fts_trigram", _fts),
@@ -208,4 +213,5 @@ MIGRATIONS: list[Migration] = [
     ("0020_delivery_state", _delivery_state),
     ("0030_articles_declared_canonical", _declared_canonical),
     ("0031_rejects_retry_after", _reject_retry),
+    ("0032_articles_sitename", _sitename),
 ]
