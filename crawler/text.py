@@ -18,6 +18,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -173,12 +174,42 @@ def _jieba() -> Any:
     return jieba
 
 
-def _idf_table() -> tuple[dict[str, float], float]:
-    _jieba()
-    import jieba.analyse
+_idf: tuple[dict[str, float], float] | None = None
 
-    table = jieba.analyse.default_tfidf
-    return table.idf_freq, float(table.median_idf)
+
+def _idf_table() -> tuple[dict[str, float], float]:
+    """jieba's IDF table and its median, read once from ``jieba/analyse/idf.txt`` as
+    ``jieba.analyse`` reads it. Importing ``jieba.analyse`` would also load jieba's
+    part-of-speech model (about 55 MB and 2 s), which nothing here uses."""
+    global _idf
+    if _idf is None:
+        with _jieba_lock:
+            if _idf is None:
+                import jieba
+
+                path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+                table: dict[str, float] = {}
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    word, _, value = line.strip().partition(" ")
+                    if word:
+                        table[word] = float(value)
+                _idf = table, sorted(table.values())[len(table) // 2]
+    return _idf
+
+
+def release_tables() -> None:
+    """Drop jieba's dictionary and the IDF table (about 130 MB) until they are needed again.
+
+    The crawl needs them only while it builds the topic profiles at its start; the next use
+    loads them again."""
+    global _idf, _jieba_ready
+    with _jieba_lock:
+        _idf = None
+        if _jieba_ready:
+            import jieba
+
+            jieba.dt.FREQ, jieba.dt.total, jieba.dt.initialized = {}, 0, False
+            _jieba_ready = False
 
 
 def segment(run: str) -> list[str]:

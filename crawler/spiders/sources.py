@@ -146,6 +146,7 @@ class SourcesSpider(scrapy.Spider):
         """Re-read the seeds (a new seed counts from this crawl on), then pick the sources."""
         from crawler.relevance import TopicProfile, enrich_keywords
         from crawler.seeds import load_seeds
+        from crawler.text import release_tables
 
         seeds_dir = Path(self.settings.get("SEEDWIRE_SEEDS_DIR"))
         if seeds_dir.is_dir():
@@ -162,6 +163,7 @@ class SourcesSpider(scrapy.Spider):
                 topic["name"], keywords, topic["exclude"], topic["threshold"]
             )
             self.profiles.append((topic["slug"], profile))
+        release_tables()  # the segmenter's tables are not needed again in this process
         sources = store.list_sources(self.db, topic=self.topic_filter, host=self.source_filter)
         if not sources:
             logger.warning("no sources to crawl (topic=%s, source=%s)",
