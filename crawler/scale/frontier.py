@@ -199,13 +199,26 @@ class FrontierScheduler(Scheduler):
     def close(self, reason: str) -> None:
         """Keep the queue and the seen-set: other workers share them (SCHEDULER_PERSIST)."""
 
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
     def next_request(self) -> Request | None:
         self.frontier.mark_busy()
         for _ in range(100):
             try:
-                return super().next_request()
+                request = self.queue.pop(self.idle_before_close)
             except Exception as exc:  # noqa: BLE001 - an unreadable entry must not stop a worker
                 logger.error("dropped an unreadable request from the frontier: %s", exc)
                 if self.stats:
                     self.stats.inc_value("seedwire/frontier/unreadable")
+                continue
+            if request is not None and self.stats:
+                self.stats.inc_value("scheduler/dequeued/redis")
+            return request
         return None

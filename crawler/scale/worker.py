@@ -5,8 +5,9 @@ discovery and callbacks, but
 
 * sources and topic profiles come from ``seedwire:sources`` (published by the writer), and
   "already stored?" is asked of ``seedwire:known`` / ``seedwire:rejects`` before a request;
-* requests go to the generation's shared queue; the spider skips keys any worker already
-  queued (the shared seen-set), and the per-source page budget is counted in Redis;
+* requests go to the generation's shared queue; candidates any worker already queued are
+  skipped before they are requested (the shared seen-set), and the per-source page budget is
+  counted in Redis;
 * the pipeline (:class:`OutboxPipeline`) extracts, fingerprints and scores in the worker's
   process pool as usual, then queues the result for the writer instead of touching SQLite;
 * an idle worker stays open while another live worker is busy (it may still queue requests).
@@ -72,30 +73,6 @@ class SharedSourceState(SourceState):
         return True
 
 
-class SharedSeen:
-    """The spider's ``seen``: its own keys, and the keys any worker queued in this generation
-    (the dupefilter's set). Adding stays local: the dupefilter adds when the request is queued."""
-
-    def __init__(self, server: Any, key: str) -> None:
-        self.server = server
-        self.key = key
-        self.local: set[str] = set()
-
-    def __contains__(self, url: object) -> bool:
-        if url in self.local:
-            return True
-        if isinstance(url, str) and self.server.sismember(self.key, url):
-            self.local.add(url)
-            return True
-        return False
-
-    def add(self, url: str) -> None:
-        self.local.add(url)
-
-    def __len__(self) -> int:
-        return len(self.local)
-
-
 class WorkerSpider(SourcesSpider):
     """See the module docstring."""
 
@@ -111,7 +88,6 @@ class WorkerSpider(SourcesSpider):
         spider.frontier = Frontier(spider.redis,
                                    ttl=settings.getfloat("SEEDWIRE_WORKER_TIMEOUT", 30.0))
         spider.frontier.join()
-        spider.seen = SharedSeen(spider.redis, spider.frontier.key("seen"))
         spider.heartbeat = None
         logger.info("scale mode: worker %s on %s", spider.frontier.worker, redact(url))
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
@@ -161,6 +137,9 @@ class WorkerSpider(SourcesSpider):
         return state
 
     def known_urls(self, keys: list[str]) -> set[str]:
+        """Stored or rejected (not due again), asked of the writer's sets in Redis; keys another
+        worker already queued in this generation join the spider's ``seen`` (one round trip per
+        batch instead of one per key; the shared dupefilter still guards every request)."""
         found: set[str] = set()
         now = self.now.timestamp()
         for start in range(0, len(keys), CHUNK):
@@ -168,9 +147,13 @@ class WorkerSpider(SourcesSpider):
             pipe = self.redis.pipeline(transaction=False)
             pipe.smismember(KNOWN, chunk)
             pipe.zmscore(REJECTS, chunk)
-            stored, retry = pipe.execute()
-            found.update(key for key, hit, when in zip(chunk, stored, retry, strict=True)
-                         if hit or (when is not None and when > now))
+            pipe.smismember(self.frontier.key("seen"), chunk)
+            stored, retry, queued = pipe.execute()
+            for key, hit, when, taken in zip(chunk, stored, retry, queued, strict=True):
+                if hit or (when is not None and when > now):
+                    found.add(key)
+                elif taken:
+                    self.seen.add(key)
         return found
 
     def get_validator(self, url: str) -> dict[str, Any] | None:
