@@ -24,8 +24,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# Each benchmark prints its tables and writes its own section of bench/RESULTS.md.
 bench: $(STAMP)
-	$(PY) bench/extraction.py
+	if [ -f bench/extraction.py ]; then $(PY) bench/extraction.py; fi
 	$(PY) bench/dedupe.py
 	$(PY) bench/digest.py
 	$(PY) bench/crawl.py
