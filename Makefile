@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) bench/dedupe.py
 	$(PY) bench/digest.py
 	$(PY) bench/crawl.py
+	$(PY) bench/scale.py
 
 screenshots: $(STAMP)
 	$(PY) tools/screenshot.py

@@ -263,7 +263,7 @@ def test_each_worker_leaves_a_crawl_run(scaled: dict) -> None:
 
 @pytest.fixture(scope="module")
 def small_web() -> Iterator[FixtureWeb]:
-    with FixtureWeb(hosts=SMALL_HOSTS, scale=4, crawl_delay=None) as web:
+    with FixtureWeb(hosts=SMALL_HOSTS, scale=2, crawl_delay=None) as web:
         web.set_week(1)
         yield web
 
