@@ -451,3 +451,50 @@ def test_crawl_delay_holds_across_workers(redis_url: str, tmp_path: Path) -> Non
                        if r.host == hosts[1] and r.path != "/robots.txt")
     assert len(times) >= 8  # the budget also pays for listings and feed probes
     assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.2
+
+
+ROBOTS_CHECK = """
+import asyncio
+from scrapy.utils.reactor import install_reactor
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, TextResponse
+from scrapy.utils.test import get_crawler
+from twisted.internet import defer, reactor
+from crawler.scale.robots import RobotsTxtMiddleware
+
+class Engine:
+    async def download_async(self, request):
+        await asyncio.sleep(0.05)
+        return TextResponse(request.url, body=b"User-agent: *\\nDisallow: /private/\\n",
+                            request=request)
+
+async def check():
+    crawler = get_crawler(settings_dict={"ROBOTSTXT_OBEY": True})
+    crawler.engine = Engine()
+    middleware = RobotsTxtMiddleware.from_crawler(crawler)
+    async def one(url):
+        try:
+            await middleware.process_request(Request(url))
+            return "allowed"
+        except IgnoreRequest:
+            return "forbidden"
+    urls = [f"http://h.example/private/{n}" for n in range(4)] + ["http://h.example/ok"]
+    return await asyncio.gather(*(one(url) for url in urls))
+
+def main():
+    d = defer.Deferred.fromFuture(asyncio.ensure_future(check()))
+    d.addCallback(lambda result: print(" ".join(result)))
+    d.addBoth(lambda _: reactor.stop())
+
+reactor.callWhenRunning(main)
+reactor.run()
+"""
+
+
+def test_every_request_that_waited_for_robots_txt_is_checked() -> None:
+    """Scrapy 2.19 hands the parser to the first requests waiting for a host's robots.txt only;
+    the later ones went out unchecked (a worker joining a crawl takes many at once)."""
+    done = subprocess.run([sys.executable, "-c", ROBOTS_CHECK], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.stdout.split() == ["forbidden"] * 4 + ["allowed"], done.stderr[-2000:]
