@@ -106,6 +106,7 @@ class WorkerSpider(SourcesSpider):
 
     def load_sources(self) -> list[dict[str, Any]]:
         from crawler.relevance import TopicProfile
+        from crawler.text import release_tables
 
         published = read_published(self.redis)
         if published is None:
@@ -117,6 +118,7 @@ class WorkerSpider(SourcesSpider):
             profile = TopicProfile.from_terms(topic["name"], topic["keywords"], topic["exclude"],
                                               topic["threshold"])
             self.profiles.append((topic["slug"], profile))  # the pool reads this same list
+        release_tables()  # as the plain crawl does: the segmenter is not needed again
         sources = published["sources"]
         if self.topic_filter:
             slugs = {t["slug"] for t in topics if self.topic_filter in (t["slug"], t["name"])}

@@ -166,6 +166,7 @@ class Writer:
         """Re-read the seeds, then publish sources, profiles, known URLs and validators."""
         from crawler.relevance import enrich_keywords
         from crawler.seeds import load_seeds
+        from crawler.text import release_tables
 
         db = self.db
         if self.seeds_dir is not None and self.seeds_dir.is_dir():
@@ -181,6 +182,7 @@ class Writer:
             keywords = enrich_keywords(topic["keywords"], store.cited_texts(db, topic["slug"]))
             topics.append({"slug": topic["slug"], "name": topic["name"], "keywords": keywords,
                            "exclude": topic["exclude"], "threshold": topic["threshold"]})
+        release_tables()  # the segmenter is needed again only at the next publication
         sources = self.pinned_watermarks(store.list_sources(db))
         document = {"v": PUBLISHED_VERSION, "published": now.isoformat(), "topics": topics,
                     "sources": sources}
