@@ -60,6 +60,9 @@ DNS_TIMEOUT = 20
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressMiddleware": 50,
     "crawler.middlewares.CrawlDelayMiddleware": 60,
+    # robots.txt for every request, also those that waited for it (crawler.robots)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.CompressedBodyMiddleware": 595,  # just before HttpCompression (590)

@@ -461,7 +461,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 from scrapy.utils.test import get_crawler
 from twisted.internet import defer, reactor
-from crawler.scale.robots import RobotsTxtMiddleware
+from crawler.robots import RobotsTxtMiddleware
 
 class Engine:
     async def download_async(self, request):

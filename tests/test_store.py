@@ -98,3 +98,20 @@ def test_crawl_runs_record_their_stats(tmp_path: Path) -> None:
     store.finish_run(db, run, now=NOW, status="finished", stats={"requests": 9})
     latest = store.list_runs(db)[0]
     assert latest["status"] == "finished" and latest["stats"] == {"requests": 9}
+
+
+def test_watermark_moves_only_when_a_crawl_finishes(tmp_path: Path) -> None:
+    from crawler.seeds import SeedSet, Source, Topic
+
+    db = store.open_db(tmp_path / "s.db")
+    source = Source(site="https://a.example/", host="a.example", start_urls=[], feeds=[],
+                    sitemaps=[])
+    topic = Topic(name="T", slug="t", keywords={"x": 1.0}, exclude=[], languages=["en"],
+                  threshold=1.0, since=None, seeds=[], sources=[source], cited=[])
+    store.sync_seeds(db, SeedSet(topics=[topic], seeds=[], problems=[]), NOW)
+    store.insert_article(db, article("https://a.example/new", EN, published="2026-11-14",
+                                     source="https://a.example/"), now=NOW, run_id=None)
+    # a crawl killed now must not have moved it: older listed articles may still be missing
+    assert store.list_sources(db)[0]["watermark"] is None
+    store.refresh_watermarks(db, ["https://a.example/"])
+    assert store.list_sources(db)[0]["watermark"] == "2026-11-14"

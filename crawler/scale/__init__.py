@@ -45,12 +45,6 @@ class ScaleAddon:
         # a worker takes no more fetched pages than it extracts soon: the others get the rest
         # of the queue, and a worker that dies loses little
         settings.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", 1_000_000, "project")
-        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-        middlewares.update({  # robots.txt for every request (see crawler.scale.robots)
-            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "crawler.scale.robots.RobotsTxtMiddleware": 100,
-        })
-        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, "project")
         handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))  # Crawl-delay across workers
         handlers.update({scheme: "crawler.scale.politeness.PoliteDownloadHandler"
                          for scheme in ("http", "https")})

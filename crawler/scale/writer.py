@@ -217,6 +217,7 @@ class Writer:
 
     def confirm_watermarks(self) -> None:
         """Every worker of a crawl finished: its sources' watermarks hold from now on."""
+        store.refresh_watermarks(self.db, [s["site"] for s in store.list_sources(self.db)])
         values = {s["site"]: s["watermark"] or "" for s in store.list_sources(self.db)}
         if values:
             self.server.hset(WATERMARKS, mapping=values)

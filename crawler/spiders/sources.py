@@ -98,6 +98,7 @@ class SourcesSpider(scrapy.Spider):
         self.seen: set[str] = set()
         self.validators: dict[str, dict[str, Any]] = {}
         self.db: Any = None
+        self.checkpointer: store.Checkpointer | None = None
         self.run_id: int | None = None
         self.profiles: list[tuple[str, Any]] = []
 
@@ -122,7 +123,9 @@ class SourcesSpider(scrapy.Spider):
     # --- what the crawl reads from and writes to the store (a scale-out worker: Redis) ------
 
     def open_store(self) -> Any:
-        return store.open_db(self.settings.get("SEEDWIRE_DB"))
+        db = store.open_db(self.settings.get("SEEDWIRE_DB"))
+        self.checkpointer = store.Checkpointer(db).start()  # WAL checkpoints off the reactor
+        return db
 
     def known_urls(self, keys: list[str]) -> set[str]:
         """The normalised URLs that need no fetch (stored, or failed and not due again)."""
@@ -445,10 +448,13 @@ class SourcesSpider(scrapy.Spider):
                                    sitemaps=sorted(state.found_sitemaps))
             store.mark_crawled(self.db, state.site, self.now)
         if reason == "finished":
+            store.refresh_watermarks(self.db, list(self.states))
             for url, value in self.validators.items():
                 store.set_validator(self.db, url, etag=value["etag"],
                                     last_modified=value["last_modified"],
                                     status=value["status"], now=self.now)
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
 
 
 def error_kind(failure: Failure) -> str:

@@ -16,11 +16,13 @@ from crawler.store.articles import (
     promote_original,
     record_duplicate,
     record_reject,
+    refresh_watermarks,
     reject_retry_times,
     search,
     stored_urls,
 )
 from crawler.store.core import (
+    Checkpointer,
     StoreError,
     applied_migrations,
     connect,
@@ -87,6 +89,7 @@ from crawler.store.subscribers import (
 )
 
 __all__ = [
+    "Checkpointer",
     "NewArticle",
     "StoreError",
     "TopicScore",
@@ -116,6 +119,7 @@ __all__ = [
     "record_discovery",
     "record_duplicate",
     "record_reject",
+    "refresh_watermarks",
     "reject_retry_times",
     "search",
     "stored_urls",

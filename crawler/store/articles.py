@@ -166,13 +166,22 @@ def _insert_rows(db: Database, article: NewArticle, *, now: datetime, run_id: in
                    relevant) VALUES (?, ?, ?, ?, ?)""",
             [article_id, score.topic, score.score, dumps(score.matched), int(score.relevant)],
         )
-    if article.published and article.source and article.kind == "article":
-        db.execute(
-            """UPDATE sources SET watermark = ? WHERE site = ?
-               AND (watermark IS NULL OR watermark < ?)""",
-            [article.published, article.source, article.published],
-        )
     return article_id
+
+
+def refresh_watermarks(db: Database, sites: Iterable[str]) -> None:
+    """Move each source's watermark to the newest publication date stored for it.
+
+    Called when a crawl has finished: a watermark that moved during a crawl that was then
+    killed would make the next crawl skip listed articles older than it that never arrived.
+    """
+    for site in sites:
+        db.execute(
+            """UPDATE sources SET watermark = (
+                   SELECT max(published) FROM articles WHERE source = ? AND kind = 'article')
+               WHERE site = ?""",
+            [site, site],
+        )
 
 
 def declared_original(db: Database, article_id: int) -> str | None:

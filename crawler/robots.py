@@ -3,8 +3,9 @@
 Scrapy's ``RobotsTxtMiddleware`` (2.13+) lets every request for a host await one Deferred
 while the host's robots.txt downloads (``await maybe_deferred_to_future(parser)``). The first
 waiter's callback consumes the result: every later waiter gets ``None`` and goes out unchecked.
-A worker that joins a running crawl takes many queued requests for a host at once, so
-disallowed pages were fetched. Here each waiter reads the parser the middleware stored.
+A crawl that starts many requests for a host at once (every crawl's start, a scale-out worker
+joining a running crawl) had disallowed pages fetched. Here each waiter reads the parser the
+middleware stored. Used by every crawl (``crawler.settings``).
 """
 
 from __future__ import annotations
