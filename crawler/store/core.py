@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -68,6 +69,58 @@ def transaction(db: Database) -> Iterator[Database]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+class Checkpointer:
+    """WAL checkpoints from a background thread, off the writer's path.
+
+    By default SQLite checkpoints inside the COMMIT that takes the write-ahead log past 1,000
+    pages: that commit copies the pages into the database file and syncs it, 50–100 ms on a
+    store of 100,000 articles, every few dozen articles. The crawl writes from its reactor
+    thread, so this thread does the work instead, every ``interval`` seconds on its own
+    connection (PASSIVE: it never waits for, nor blocks, the writer). The writer keeps
+    automatic checkpoints as a safety net, at :attr:`writer_pages`.
+    """
+
+    writer_pages = 20000
+
+    def __init__(self, db: Database, interval: float = 1.0) -> None:
+        self.db = db
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        row = db.execute("PRAGMA database_list").fetchone()
+        self.path = row[2] if row else ""
+
+    def start(self) -> Checkpointer:
+        if not self.path or self._thread is not None:
+            return self  # an in-memory database has no WAL
+        self.db.execute(f"PRAGMA wal_autocheckpoint = {self.writer_pages}")
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            while not self._stop.wait(self.interval):
+                self._checkpoint(conn)
+            self._checkpoint(conn)
+        finally:
+            conn.close()
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as exc:  # the writer's own checkpoints still run
+            logger.debug("background checkpoint of %s failed: %s", self.path, exc)
+
+    def stop(self) -> None:
+        """A last checkpoint, then the thread ends."""
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
 
 
 def applied_migrations(db: Database) -> list[str]:
