@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -115,3 +116,21 @@ def test_watermark_moves_only_when_a_crawl_finishes(tmp_path: Path) -> None:
     assert store.list_sources(db)[0]["watermark"] is None
     store.refresh_watermarks(db, ["https://a.example/"])
     assert store.list_sources(db)[0]["watermark"] == "2026-11-14"
+
+
+def test_background_checkpoints_copy_the_log_into_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "seedwire.db"
+    db = store.open_db(path)
+    checkpointer = store.Checkpointer(db, interval=0.05).start()
+    # the writer leaves checkpoints to the thread (it keeps a far larger safety net)
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == checkpointer.writer_pages
+    before = path.stat().st_size
+    for i in range(30):
+        store.insert_article(db, article(f"https://a.example/{i}", f"{EN} {i}"), now=NOW,
+                             run_id=None)
+    deadline = time.monotonic() + 10
+    while path.stat().st_size == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    checkpointer.stop()
+    assert path.stat().st_size > before
+    assert len(list(db.query("SELECT id FROM articles"))) == 30
