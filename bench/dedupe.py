@@ -259,6 +259,7 @@ def jaccard(a: str, b: str) -> float:
 def run(n: int, dup_share: float, path: Path, workers: int, profile_from: int | None = None,
         ) -> tuple[Timings, Quality, cProfile.Profile | None]:
     db = store.open_db(path)
+    checkpointer = store.Checkpointer(db).start()  # as the crawl's spider does
     store.put_topic(db, "bench", now=NOW, name="Bench", keywords={"GPT-4o": 3.0})
     timings, quality = Timings(), Quality()
     ids: dict[int, int] = {}  # corpus index → article id
@@ -300,6 +301,7 @@ def run(n: int, dup_share: float, path: Path, workers: int, profile_from: int | 
         if (doc.index + 1) % 10000 == 0:
             print(f"  {doc.index + 1} articles, {time.perf_counter() - started:.0f} s",
                   flush=True)
+    checkpointer.stop()
     db.conn.close()
     return timings, quality, profiler
 
@@ -435,10 +437,11 @@ def main(argv: list[str] | None = None) -> int:
             "",
             f"{args.n:,} synthetic articles (half Chinese, half English, 300–3,000 characters), "
             f"{args.dup_share:.0%} of them planted near-duplicates of an earlier article, "
-            "inserted one by one into a real SQLite file (WAL, FTS5 trigram index) with the "
-            "crawl's own calls: `text_print` → `near_duplicates` → `insert_article` or "
-            "`record_duplicate`. Times per article over the window of articles that ends at each "
-            "store size.",
+            "inserted one by one into a real SQLite file (WAL with background checkpoints as in "
+            "the crawl, FTS5 trigram index) with the crawl's own calls: `text_print` (in a "
+            "separate process, as in the extraction pool) → `near_duplicates` → "
+            "`insert_article` or `record_duplicate`. Times per article over the window of "
+            "articles that ends at each store size.",
             "",
             timing,
             "",

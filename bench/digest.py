@@ -226,6 +226,21 @@ def timed_phases() -> tuple[dict[str, list[float]], Callable[[], None]]:
     return times, undo
 
 
+def past_issues(db: Any, config: Config, weeks: int = 51) -> int:
+    """The issues of the weeks before PERIOD, built as the scheduler would have built them
+    (so the archive and the "already in another issue" set are a year's worth)."""
+    from digest.build import build_issue
+
+    built = 0
+    for back in range(weeks, 0, -1):
+        starts = PERIOD_STARTS - timedelta(weeks=back)
+        year, week, _ = starts.isocalendar()
+        if build_issue(db, config, period=f"{year}-W{week:02d}",
+                       now=starts + timedelta(days=7, hours=8)) is not None:
+            built += 1
+    return built
+
+
 def build_once(db: Any, config: Config) -> tuple[float, Any]:
     from digest.build import build_issue
 
@@ -327,8 +342,15 @@ def run(args: argparse.Namespace, workdir: Path, db_path: Path) -> int:
     for size, indexes in steps:
         if not reuse:
             t0 = time.perf_counter()
+            checkpointer = store.Checkpointer(db).start()  # as in the crawl that fills a store
             writer.insert([plans[i] for i in indexes])
+            checkpointer.stop()
             print(f"store: {size:,} articles ({time.perf_counter() - t0:.0f} s)", flush=True)
+            if size == steps[0][0]:
+                t0 = time.perf_counter()
+                count = past_issues(db, config)
+                print(f"store: {count} past weekly issues ({time.perf_counter() - t0:.0f} s)",
+                      flush=True)
         relevant[size] = int(db.execute(
             "SELECT count(DISTINCT article_id) FROM article_topics WHERE relevant = 1"
         ).fetchone()[0])
@@ -362,7 +384,8 @@ def run(args: argparse.Namespace, workdir: Path, db_path: Path) -> int:
             f"Store: synthetic articles first seen over the year before {NOW:%Y-%m-%d}, half "
             "Chinese, half English, 300–3,000 characters, four topics with a score row each, "
             f"{RELEVANT_SHARE:.0%} relevant to one topic, a quarter of those other sites' "
-            "write-ups of a story from the days before. Issue: "
+            "write-ups of a story from the days before; the 51 weekly issues before it, built "
+            "by `build_issue` once the first tenth of the articles is in. Issue: "
             f"`build_issue(db, config, period=\"{PERIOD}\", now=...)`, language zh, the "
             "default 10 entries per topic; seconds per phase are medians over "
             f"{REPEATS} builds.",
