@@ -402,6 +402,8 @@ class Writer:
         pending_key = gen_key(generation, "validators")
         pending = self.server.hgetall(pending_key)
         if all(s == "closed:finished" for s in states.values()):
+            crawled = [s["site"] for s in store.list_sources(self.db) if s["last_crawled"]]
+            store.mark_probed(self.db, crawled, now)
             if pending:
                 self.save_validators(pending, now)
                 logger.info("crawl generation %s finished: %d listing validators saved",

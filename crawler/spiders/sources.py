@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 PRIORITY_LISTING = 20   # robots, feeds, sitemaps first: they tell us what to fetch
 PRIORITY_PAGE = 10
 PRIORITY_ARTICLE = 0
+PROBE_AGAIN = timedelta(days=30)
 # failures that another try will not fix (others are retried later with a growing pause)
 PERMANENT_FAILURES = {"http_404", "http_410", "too_large", "redirect_loop", "private_address"}
 
@@ -60,6 +61,7 @@ class SourceState:
     found_feeds: set[str] = field(default_factory=set)
     found_sitemaps: set[str] = field(default_factory=set)
     known_feeds: set[str] = field(default_factory=set)
+    probed: bool = False      # this crawl probes the common feed paths
 
     def spend(self) -> bool:
         if self.requested >= self.budget:
@@ -185,7 +187,11 @@ class SourcesSpider(scrapy.Spider):
             yield from self.listing_request(state, url, self.parse_feed)
         for url in sorted(set(row["sitemaps"]) | set(row["found_sitemaps"])):
             yield from self.listing_request(state, url, self.parse_sitemap)
-        if not state.known_feeds:
+        # probe until a crawl that probed has finished (a killed one may have lost the
+        # answers), and again every PROBE_AGAIN (a site may add a feed at a common path)
+        probed = parse_date(row.get("probed"))
+        if probed is None or probed < self.now - PROBE_AGAIN:
+            state.probed = True
             for path in COMMON_FEED_PATHS:
                 yield from self.listing_request(
                     state, state.site.rstrip("/") + path, self.parse_feed, probe=True
@@ -449,6 +455,8 @@ class SourcesSpider(scrapy.Spider):
             store.mark_crawled(self.db, state.site, self.now)
         if reason == "finished":
             store.refresh_watermarks(self.db, list(self.states))
+            store.mark_probed(self.db, [s.site for s in self.states.values() if s.probed],
+                              self.now)
             for url, value in self.validators.items():
                 store.set_validator(self.db, url, etag=value["etag"],
                                     last_modified=value["last_modified"],

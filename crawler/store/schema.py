@@ -206,6 +206,11 @@ def _sitename(db: Database) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN sitename TEXT")
 
 
+def _probed(db: Database) -> None:
+    # when the common feed paths of a source were last probed by a crawl that finished
+    db.execute("ALTER TABLE sources ADD COLUMN probed TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_articles_fts_trigram", _fts),
@@ -214,4 +219,5 @@ MIGRATIONS: list[Migration] = [
     ("0030_articles_declared_canonical", _declared_canonical),
     ("0031_rejects_retry_after", _reject_retry),
     ("0032_articles_sitename", _sitename),
+    ("0033_sources_probed", _probed),
 ]

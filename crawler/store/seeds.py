@@ -161,6 +161,13 @@ def record_discovery(
     )
 
 
+def mark_probed(db: Database, sites: list[str], now: datetime) -> None:
+    """The common feed paths of these sources were probed by a crawl that finished: what it
+    found is recorded, so later crawls need not probe again."""
+    for site in sites:
+        db.execute("UPDATE sources SET probed = ? WHERE site = ?", [now_iso(now), site])
+
+
 def mark_crawled(db: Database, site: str, now: datetime) -> None:
     db.execute("UPDATE sources SET last_crawled = ? WHERE site = ?", [now_iso(now), site])
 
