@@ -89,18 +89,20 @@ NOTES = [
     "- WAL checkpoints ran on the reactor thread inside commits (77fb97a; see the dedupe "
     "section).",
     "",
-    "What bounds it now: CPU on two cores. Extraction (`crawler/extract*.py`: trafilatura run "
-    "twice plus the density extractor, on pages of 20–150 KB) is about two thirds of the CPU an "
-    "article page costs end to end; the Scrapy process spends most of its share in Scrapy's "
-    "own per-response machinery (downloader and spider middleware chains, asyncio tasks: the "
-    "fetch-only run costs nearly as much per page), a few ms in the store (the FTS index); the "
-    "fixture web's share is a benchmark artifact (real servers are elsewhere). The fixture's "
-    "texts are composed from small sentence banks, so at this scale many distinct article pages "
-    "are near-duplicates of each other by the dedupe's definition (Jaccard ≥ 0.5): they are "
-    "fetched and extracted but recorded as duplicates, which lowers stored/s against the "
-    "limit. What would move the figures: cheaper extraction per page (the largest share), "
-    "then fewer responses per stored article; the machine is shared, so compare the ratios, "
-    "not the absolute rates, and prefer the CPU line when other processes took a large share.",
+    "What bounds it now: CPU on two cores (the CPU line above). Extraction "
+    "(`crawler/extract*.py`: trafilatura run twice plus the density extractor, on pages of "
+    "20–150 KB) is most of what an article page costs; the Scrapy process spends most of its "
+    "share in Scrapy's own per-response machinery (downloader and spider middleware chains, "
+    "asyncio tasks: compare the fetch-only run), the rest in the pipeline (the store's FTS "
+    "index, handing bodies to the pool); the fixture web's share is a benchmark artifact (real "
+    "servers are elsewhere). The stored/s ratio is lower than the extracted/s one because the "
+    "fixture composes its texts from small sentence banks: at this scale many distinct article "
+    "pages share half of their sentences, which is a near-duplicate by the dedupe's definition "
+    "(Jaccard ≥ 0.5), so they are fetched and extracted but recorded as duplicates of a page "
+    "stored before (the limit run extracts them too). What would move the figures: cheaper "
+    "extraction per page (the largest share), then fewer responses per stored article. The "
+    "machine is shared: compare ratios, not absolute rates, and prefer the CPU line when other "
+    "processes took a large share.",
 ]
 PIPELINE_OUTCOMES = ("new", "irrelevant", "cited", "duplicate", "no_text", "already_stored",
                      "extract_error", "worker_crash")
@@ -475,8 +477,9 @@ def verdict(full: CrawlResult, limit: LimitResult, fetch: CrawlResult | None) ->
         f"{scrapy_ms:.0f}, extraction workers {workers_ms:.0f}, fixture web {web_ms:.0f}); "
         f"extraction alone costs {limit_ms:.0f}. With both cores to itself the crawl reaches "
         f"**{bound:.2f}** of the limit per extracted page, **{bound * share:.2f}** per stored "
-        f"page ({full.stored} of the {full.extracted} extracted pages are stored; the rest are "
-        "near-duplicates of pages stored before).",
+        f"page ({full.stored} of the {full.extracted} extracted pages are stored; "
+        f"{full.extracted - full.stored} ({1 - share:.0%}) are near-duplicates of pages stored "
+        "before).",
         f"- peak RSS of the crawl's process tree = **{peak:.0f} MB** (target ≤ {TARGET_MB} MB: "
         f"{'met' if peak <= TARGET_MB else 'not met'})",
     ]
@@ -486,7 +489,8 @@ def verdict(full: CrawlResult, limit: LimitResult, fetch: CrawlResult | None) ->
             f"- the fetch layer alone (no extraction) runs at {fetched:.1f} "
             f"article pages/s, {fetched / rate:.1f}× the extraction "
             f"limit, for {fetch.ms_per_page(fetch.usage.root_cpu):.0f} CPU ms per page in the "
-            "Scrapy process: fetching is not what bounds the crawl")
+            f"Scrapy process (end to end: {scrapy_ms:.0f}): fetching is not what bounds the "
+            "crawl")
     if full.first_article is not None and full.last_article is not None:
         lines.append(
             f"- first article request {full.first_article:.1f} s after the start (seeds, "
