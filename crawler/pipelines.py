@@ -164,7 +164,8 @@ def store_unless_duplicate(
     """
     near = []
     if record.minhash is not None:
-        near = store.near_duplicates(db, record.band_keys, record.minhash, MIN_SIMILARITY)
+        near = store.near_duplicates(db, record.band_keys, record.minhash, MIN_SIMILARITY,
+                                     text=record.text)
     if not near:
         return store.insert_article(db, record, now=now, run_id=run_id)
     original, similarity = near[0]

@@ -134,3 +134,31 @@ def test_background_checkpoints_copy_the_log_into_the_database(tmp_path: Path) -
     checkpointer.stop()
     assert path.stat().st_size > before
     assert len(list(db.query("SELECT id FROM articles"))) == 30
+
+
+def test_near_duplicates_settles_borderline_estimates_with_the_texts(tmp_path: Path) -> None:
+    from crawler.dedupe import jaccard, similarity
+
+    def paragraph(name: str, words: int = 30) -> str:
+        return " ".join(f"{name}w{i}" for i in range(words)) + "."
+
+    db = store.open_db(tmp_path / "s.db")
+    text = "\n".join(paragraph(f"p{k}") for k in range(10))
+    first = store.insert_article(db, article("https://a.example/1", text), now=NOW, run_id=None)
+    stored = text_print(text)
+    assert stored is not None
+    # two of ten paragraphs rewritten: a copy (exact similarity about 0.67)
+    copy = "\n".join([*text.split("\n")[:8], paragraph("q0"), paragraph("q1")])
+    printed = text_print(copy)
+    assert printed is not None and 0.4 <= similarity(stored.minhash, printed.minhash) < 0.7
+    hits = store.near_duplicates(db, printed.bands, printed.minhash, MIN_SIMILARITY, text=copy)
+    assert hits == [(first, jaccard(text, copy))] and hits[0][1] > MIN_SIMILARITY
+    # seven of ten paragraphs and a long new one: related, not a copy (exact similarity 0.498),
+    # although the signatures estimate 0.57
+    related = "\n".join([*text.split("\n")[:7], paragraph("z2", 120)])
+    assert jaccard(text, related) < MIN_SIMILARITY
+    printed = text_print(related)
+    assert printed is not None
+    assert store.near_duplicates(db, printed.bands, printed.minhash, MIN_SIMILARITY) != []
+    assert store.near_duplicates(db, printed.bands, printed.minhash, MIN_SIMILARITY,
+                                 text=related) == []

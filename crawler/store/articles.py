@@ -100,10 +100,16 @@ def article_id_for(db: Database, canonical_url: str) -> int | None:
 
 
 def near_duplicates(
-    db: Database, band_keys: list[int], minhash: bytes, min_similarity: float
+    db: Database, band_keys: list[int], minhash: bytes, min_similarity: float,
+    *, text: str | None = None,
 ) -> list[tuple[int, float]]:
-    """(article_id, estimated similarity) of stored articles sharing a band key, best first."""
-    from crawler.dedupe import similarity
+    """(article_id, similarity) of stored articles sharing a band key, best first.
+
+    The similarity is the MinHash estimate; given the new article's ``text``, an estimate near
+    the threshold is replaced by the exact similarity of the two texts (see
+    :mod:`crawler.dedupe`), which keeps related articles from being taken for copies.
+    """
+    from crawler.dedupe import VERIFY_ABOVE, VERIFY_BELOW, jaccard, shingles, similarity
 
     if not band_keys:
         return []
@@ -114,10 +120,23 @@ def near_duplicates(
         band_keys,
     ).fetchall()
     hits = []
+    unsure = []
     for article_id, other in rows:
         score = similarity(minhash, other) if other else 0.0
-        if score >= min_similarity:
+        if text is not None and \
+                min_similarity - VERIFY_BELOW <= score < min_similarity + VERIFY_ABOVE:
+            unsure.append(article_id)
+        elif score >= min_similarity:
             hits.append((article_id, score))
+    if unsure:
+        mine = set(shingles(text or ""))
+        marks = ",".join("?" * len(unsure))
+        for article_id, other_text in db.execute(
+            f"SELECT id, text FROM articles WHERE id IN ({marks})", unsure
+        ).fetchall():
+            exact = jaccard(mine, other_text or "")
+            if exact >= min_similarity:
+                hits.append((article_id, exact))
     return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
 
 
