@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,9 +42,20 @@ class PageResult:
 
 
 def init_worker(profiles: list[tuple[str, Any]]) -> None:
-    """Pool initializer: keep the topic profiles."""
+    """Pool initializer: keep the topic profiles; end with the crawl that started us."""
     global _PROFILES
     _PROFILES = profiles
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch",
+                     daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A crawl killed outright (SIGKILL, out of memory) never shuts its pool down: its workers
+    would wait on their queue for ever, holding their memory. Leave when the parent is gone."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
 
 
 def score_all(title: str, body: str, language: str | None) -> list[tuple[str, float, dict, bool]]:
